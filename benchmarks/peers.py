@@ -1,0 +1,443 @@
+"""Adapters: one small factory per library, each returning a :data:`Runner`.
+
+A runner gets a :class:`Workload` and an absolute ``deadline`` (a
+``time.perf_counter()`` value).  It processes the workload the way a user of that
+library would, checks the clock inside its loop, and raises :class:`CapExceeded` as
+soon as the deadline has passed (no threads, no signals).  It returns the final value
+so that the harness can compare it with ``json.loads``.
+
+A factory raises ``ImportError`` when its library is not installed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any, Callable
+
+from .data import Chunk
+
+#: Incremental runners check the clock once per block of this many chunks.
+BLOCK = 256
+
+
+class CapExceeded(Exception):
+    """Raised by a runner whose elapsed time passed the cap."""
+
+
+@dataclass
+class Workload:
+    """One input: the whole document, its chunking and the expected final value."""
+
+    doc: Chunk
+    chunks: list[Chunk]
+    expected: Any = None
+    blocks: list[list[Chunk]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.blocks = [self.chunks[i : i + BLOCK] for i in range(0, len(self.chunks), BLOCK)]
+
+    @property
+    def n_bytes(self) -> int:
+        """Size of the document in UTF-8 bytes."""
+        doc = self.doc
+        return len(doc) if isinstance(doc, bytes) else len(doc.encode("utf-8"))
+
+
+Runner = Callable[[Workload, float], Any]
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A library under test: how to build its runner and how to describe it."""
+
+    name: str
+    label: str
+    mode: str
+    factory: Callable[[], Runner]
+    note: str = ""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _reparse(parse: Callable[[Any], Any], decode: bool = False) -> Runner:
+    """Runner for re-parse peers: ``buf += chunk; value = parse(buf)`` after every chunk.
+
+    With ``decode`` the accumulated buffer (bytes) is decoded with
+    ``buf.decode("utf-8", "ignore")`` before every parse, which drops a UTF-8 sequence
+    that is cut at the end of the buffer.
+    """
+
+    def run(work: Workload, deadline: float) -> Any:
+        buf = work.chunks[0][:0]
+        value = None
+        clock = perf_counter
+        if decode and isinstance(buf, bytes):
+            for chunk in work.chunks:
+                buf += chunk
+                value = parse(buf.decode("utf-8", "ignore"))
+                if clock() > deadline:
+                    raise CapExceeded
+        else:
+            for chunk in work.chunks:
+                buf += chunk
+                value = parse(buf)
+                if clock() > deadline:
+                    raise CapExceeded
+        return value
+
+    return run
+
+
+def _whole(loads: Callable[[Any], Any]) -> Runner:
+    """Runner that parses the whole document once (the floor)."""
+
+    def run(work: Workload, deadline: float) -> Any:
+        return loads(work.doc)
+
+    return run
+
+
+def _capped_chunks(work: Workload, deadline: float) -> Iterator[Chunk]:
+    """Yield the workload's chunks, raising :class:`CapExceeded` past the deadline."""
+    for block in work.blocks:
+        yield from block
+        if perf_counter() > deadline:
+            raise CapExceeded
+
+
+# --------------------------------------------------------------------------- jsondrip
+
+
+def jsondrip_value() -> Runner:
+    """jsondrip: ``p.feed(chunk); v = p.value`` after every chunk."""
+    import jsondrip
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = jsondrip.Parser()
+        feed = p.feed
+        for block in work.blocks:
+            for chunk in block:
+                feed(chunk)
+                p.value  # noqa: B018 - reading the live value is what is measured
+            if perf_counter() > deadline:
+                raise CapExceeded
+        return p.close()
+
+    return run
+
+
+def jsondrip_deltas() -> Runner:
+    """jsondrip: consume the deltas returned by every ``feed`` (the value is not read)."""
+    import jsondrip
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = jsondrip.Parser()
+        feed = p.feed
+        for block in work.blocks:
+            for chunk in block:
+                for _delta in feed(chunk):
+                    pass
+            if perf_counter() > deadline:
+                raise CapExceeded
+        return p.close()
+
+    return run
+
+
+def jsondrip_whole() -> Runner:
+    """jsondrip: the whole document as one chunk, then ``close()``."""
+    import jsondrip
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = jsondrip.Parser()
+        p.feed(work.doc)
+        return p.close()
+
+    return run
+
+
+# --------------------------------------------------------------------------- peers
+
+
+def jsonriver_value() -> Runner:
+    """jsonriver (Python port): ``async for value in jsonriver.parse(chunks)``.
+
+    jsonriver only takes an async iterator of ``str``.  The async generator here never
+    suspends, so the coroutine is driven to completion with a single ``send(None)``
+    (no event loop overhead is charged to jsonriver).  Bytes chunks are decoded with an
+    incremental UTF-8 decoder inside the generator.
+    """
+    import jsonriver
+
+    async def source(work: Workload, deadline: float) -> AsyncIterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")() if isinstance(work.doc, bytes) else None
+        for block in work.blocks:
+            if decoder is None:
+                for chunk in block:
+                    yield chunk  # type: ignore[misc]
+            else:
+                for chunk in block:
+                    yield decoder.decode(chunk)  # type: ignore[arg-type]
+            if perf_counter() > deadline:
+                raise CapExceeded
+
+    async def consume(work: Workload, deadline: float) -> Any:
+        value = None
+        async for value in jsonriver.parse(source(work, deadline)):  # noqa: B007
+            pass
+        return value
+
+    def run(work: Workload, deadline: float) -> Any:
+        coro = consume(work, deadline)
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            return stop.value
+        coro.close()
+        raise RuntimeError("jsonriver coroutine suspended unexpectedly")
+
+    return run
+
+
+def jiter_reparse() -> Runner:
+    """jiter: ``jiter.from_json(buf, partial_mode='trailing-strings')`` (bytes only).
+
+    For str streams every chunk is encoded and appended to a bytes buffer (the cheapest
+    way to use jiter on text chunks); bytes streams are accumulated as they come, since
+    jiter drops a UTF-8 sequence cut at the end of the buffer by itself.
+    """
+    import jiter
+
+    def parse(buf: bytes) -> Any:
+        return jiter.from_json(buf, partial_mode="trailing-strings")
+
+    def run(work: Workload, deadline: float) -> Any:
+        if isinstance(work.doc, bytes):
+            return _reparse(parse)(work, deadline)
+        buf = b""
+        value = None
+        for chunk in work.chunks:
+            buf += chunk.encode("utf-8")  # type: ignore[union-attr]
+            value = parse(buf)
+            if perf_counter() > deadline:
+                raise CapExceeded
+        return value
+
+    return run
+
+
+def pydantic_core_reparse() -> Runner:
+    """pydantic-core: ``from_json(buf, allow_partial='trailing-strings')`` (str or bytes)."""
+    import pydantic_core
+
+    def parse(buf: Chunk) -> Any:
+        return pydantic_core.from_json(buf, allow_partial="trailing-strings")
+
+    return _reparse(parse)
+
+
+def partial_json_parser_reparse() -> Runner:
+    """partial-json-parser: ``partial_json_parser.loads(buf)`` (str only)."""
+    import partial_json_parser
+
+    return _reparse(partial_json_parser.loads, decode=True)
+
+
+def partialjson_reparse() -> Runner:
+    """partialjson: ``JSONParser().parse(buf)`` with one parser instance (str only)."""
+    from partialjson.json_parser import JSONParser
+
+    return _reparse(JSONParser().parse, decode=True)
+
+
+def json_repair_reparse() -> Runner:
+    """json_repair: ``json_repair.loads(buf)`` (str only)."""
+    import json_repair
+
+    return _reparse(json_repair.loads, decode=True)
+
+
+def langchain_reparse() -> Runner:
+    """langchain-core: ``langchain_core.utils.json.parse_partial_json(buf)`` (str only)."""
+    from langchain_core.utils.json import parse_partial_json
+
+    return _reparse(parse_partial_json, decode=True)
+
+
+def _ijson_events(make_coro: Callable[[Any], Any]) -> Runner:
+    def run(work: Workload, deadline: float) -> Any:
+        import ijson
+
+        events = ijson.sendable_list()
+        coro = make_coro(events)
+        send = coro.send
+        text = isinstance(work.doc, str)
+        for block in work.blocks:
+            for chunk in block:
+                send(chunk.encode("utf-8") if text else chunk)  # type: ignore[union-attr]
+                for _event in events:
+                    pass
+                del events[:]
+            if perf_counter() > deadline:
+                raise CapExceeded
+        coro.close()
+        return None
+
+    return run
+
+
+def ijson_parse_coro() -> Runner:
+    """ijson: ``ijson.parse_coro(sendable_list())`` fed bytes; (prefix, event, value) only."""
+    import ijson
+
+    return _ijson_events(ijson.parse_coro)
+
+
+def ijson_basic_parse_coro() -> Runner:
+    """ijson: ``ijson.basic_parse_coro(sendable_list())`` fed bytes; (event, value) only."""
+    import ijson
+
+    return _ijson_events(ijson.basic_parse_coro)
+
+
+def json_stream_pull() -> Runner:
+    """json-stream: pull-based; ``to_standard_types(load(chunk_iterator, persistent=True))``.
+
+    json-stream reads from an iterator and cannot expose a partial value after each
+    chunk, so it is measured as "consume the same chunk stream, build the final value".
+    """
+    import json_stream
+
+    def run(work: Workload, deadline: float) -> Any:
+        return json_stream.to_standard_types(
+            json_stream.load(_capped_chunks(work, deadline), persistent=True)
+        )
+
+    return run
+
+
+def json_loads_whole() -> Runner:
+    """Standard library ``json.loads`` of the whole document, once (the floor)."""
+    return _whole(json.loads)
+
+
+def orjson_loads_whole() -> Runner:
+    """``orjson.loads`` of the whole document, once (the floor)."""
+    import orjson
+
+    return _whole(orjson.loads)
+
+
+# --------------------------------------------------------------------------- registry
+
+_STR_ONLY = "str only: given buf.decode('utf-8', 'ignore') of the accumulated bytes"
+
+PEERS: dict[str, Peer] = {
+    p.name: p
+    for p in (
+        Peer("jsondrip", "jsondrip", "incremental, value", jsondrip_value),
+        Peer(
+            "jsonriver",
+            "jsonriver (Python port)",
+            "incremental, value",
+            jsonriver_value,
+            "async-only; yields a value when input progressed; ints become floats",
+        ),
+        Peer(
+            "jiter",
+            "jiter",
+            "re-parse",
+            jiter_reparse,
+            "bytes only: str chunks encoded into a bytes buffer; drops a cut UTF-8 tail itself",
+        ),
+        Peer(
+            "pydantic_core",
+            "pydantic_core.from_json",
+            "re-parse",
+            pydantic_core_reparse,
+            "allow_partial='trailing-strings'; takes str or bytes (cut UTF-8 tail dropped)",
+        ),
+        Peer(
+            "partial_json_parser",
+            "partial-json-parser",
+            "re-parse",
+            partial_json_parser_reparse,
+            _STR_ONLY,
+        ),
+        Peer("partialjson", "partialjson", "re-parse", partialjson_reparse, _STR_ONLY),
+        Peer("json_repair", "json_repair", "re-parse", json_repair_reparse, _STR_ONLY),
+        Peer(
+            "langchain",
+            "langchain-core parse_partial_json",
+            "re-parse",
+            langchain_reparse,
+            _STR_ONLY,
+        ),
+        Peer(
+            "ijson",
+            "ijson parse_coro",
+            "events only",
+            ijson_parse_coro,
+            "push coroutine; bytes in, events out; no partial values",
+        ),
+        Peer(
+            "ijson_basic",
+            "ijson basic_parse_coro",
+            "events only",
+            ijson_basic_parse_coro,
+            "push coroutine; bytes in, events out (no paths); no partial values",
+        ),
+        Peer(
+            "json_stream",
+            "json-stream",
+            "pull, final value",
+            json_stream_pull,
+            "pull-based: no value per chunk; consumes the chunk iterator, builds the value",
+        ),
+        Peer("json", "json.loads (whole doc once)", "floor", json_loads_whole),
+        Peer("orjson", "orjson.loads (whole doc once)", "floor", orjson_loads_whole),
+        Peer("jsondrip_deltas", "jsondrip (deltas)", "incremental, deltas", jsondrip_deltas),
+        Peer("jsondrip_whole", "jsondrip (one chunk)", "whole doc", jsondrip_whole),
+    )
+}
+
+
+def build(name: str) -> Runner | None:
+    """Return the runner for ``name``, or ``None`` if its library is not installed."""
+    try:
+        return PEERS[name].factory()
+    except ImportError:
+        return None
+
+
+def version(name: str) -> str:
+    """Installed distribution version of the library behind peer ``name`` (or "")."""
+    from importlib import metadata
+
+    dist = {
+        "jsondrip": "jsondrip",
+        "jsondrip_deltas": "jsondrip",
+        "jsondrip_whole": "jsondrip",
+        "jsonriver": "jsonriver",
+        "jiter": "jiter",
+        "pydantic_core": "pydantic-core",
+        "partial_json_parser": "partial-json-parser",
+        "partialjson": "partialjson",
+        "json_repair": "json-repair",
+        "langchain": "langchain-core",
+        "ijson": "ijson",
+        "ijson_basic": "ijson",
+        "json_stream": "json-stream",
+        "orjson": "orjson",
+    }.get(name)
+    if dist is None:
+        return "stdlib"
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""

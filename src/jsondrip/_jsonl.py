@@ -1,0 +1,356 @@
+"""JSON Lines (NDJSON): line framing around the incremental parser.
+
+Theory of operation
+-------------------
+A record ends at ``\\n`` (a ``\\r`` before it is JSON whitespace, so ``\\r\\n``
+needs no special case, and a lone ``\\r`` is whitespace, not a separator).
+``0x0A`` never occurs inside a multi-byte UTF-8 sequence, so byte input is
+split on ``b"\\n"`` before decoding: a line with invalid UTF-8 spoils only
+itself.
+
+Lines that arrive whole in a chunk are handed to the C ``json`` decoder, the
+fastest way to read complete JSON in CPython. Only the unfinished last line of
+a chunk goes through an incremental :class:`~jsondrip.Parser`, which shows it
+as ``partial`` and continues with the next chunk. When the C decoder rejects a
+line (or recurses too deep), the line is parsed again with ``Parser`` to get
+the exact earliest error, its message and its position, so both paths report
+the same errors; a line ``Parser`` accepts is kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import sys
+from typing import Any, Callable, Literal, Optional, Union
+
+from ._parser import Chunk, Parser
+from .errors import IncompleteJSONError, JSONStreamError, StreamClosedError
+
+__all__ = ["JsonlParser"]
+
+OnError = Literal["raise", "skip", "collect"]
+
+_BOM_BYTES = codecs.BOM_UTF8
+_BLANK = " \t\r"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+class JsonlParser:
+    """Incremental parser for JSON Lines / NDJSON.
+
+    Args:
+        on_error: What to do with a bad line (invalid JSON or UTF-8, two values
+            on one line, a truncated last record at :meth:`close`):
+            ``"raise"`` raises :class:`JSONStreamError` (the parser then stays
+            failed), ``"skip"`` drops the line, ``"collect"`` drops it and keeps
+            the error in :attr:`errors`. Records before and after a bad line are
+            never lost.
+        **options: Passed to :class:`Parser` for each record
+            (``partial_strings``, ``allow_nan``, ``max_depth``, ``parse_float``,
+            ``parse_int``).
+
+    Blank lines (only whitespace) are skipped; ``\\r\\n`` line ends are
+    accepted; a UTF-8 BOM at the very start of the stream is skipped.
+    """
+
+    def __init__(
+        self,
+        *,
+        on_error: OnError = "raise",
+        partial_strings: bool = True,
+        allow_nan: bool = False,
+        max_depth: int = 1024,
+        parse_float: Optional[Callable[[str], Any]] = None,
+        parse_int: Optional[Callable[[str], Any]] = None,
+    ) -> None:
+        if on_error not in ("raise", "skip", "collect"):
+            raise ValueError(f"on_error must be 'raise', 'skip' or 'collect', not {on_error!r}")
+        self._on_error = on_error
+        self._options: dict[str, Any] = {
+            "partial_strings": partial_strings,
+            "allow_nan": allow_nan,
+            "max_depth": max_depth,
+            "parse_float": parse_float,
+            "parse_int": parse_int,
+        }
+        Parser(**self._options)  # validate the options now, not at the first record
+        decoder = json.JSONDecoder(
+            parse_float=parse_float,
+            parse_int=parse_int,
+            parse_constant=None if allow_nan else _reject_constant,
+        )
+        self._loads: Callable[[str], Any] = decoder.decode
+        self._max_depth = max_depth
+        #: The errors of bad lines, in order (``on_error="collect"`` only).
+        self.errors: list[JSONStreamError] = []
+        #: How many bad lines were skipped or collected.
+        self.bad_lines = 0
+        self._tail: Optional[Parser] = None  # the record in progress
+        self._skipping = False  # discarding the rest of a bad line
+        self._skip_decoder: Optional[codecs.IncrementalDecoder] = None
+        self._line = 1  # the line the next text belongs to
+        self._offset = 0  # stream offset of the start of that line (or of the skip)
+        self._at_start = True
+        self._head = b""  # the first bytes, held until a BOM can be ruled out
+        self._error: Optional[JSONStreamError] = None
+        self._closed = False
+
+    @property
+    def partial(self) -> Any:
+        """The partial value of the record in progress, or ``None``."""
+        return self._tail.value if self._tail is not None else None
+
+    @property
+    def line(self) -> int:
+        """The 1-based number of the line the next input belongs to."""
+        return self._line
+
+    def feed(self, chunk: Chunk) -> list[Any]:
+        """Parse the next chunk; return the records it completed, in order.
+
+        Raises:
+            JSONStreamError: a bad line, with ``on_error="raise"``. Its
+                ``records`` holds the records this chunk completed before the
+                bad line; the parser then stays failed.
+            StreamClosedError: :meth:`close` was already called.
+            TypeError: ``chunk`` is neither text nor bytes.
+        """
+        self._check_usable()
+        records: list[Any] = []
+        try:
+            if type(chunk) is str:
+                self._feed_text(chunk, records)
+            elif isinstance(chunk, (bytes, bytearray, memoryview)):
+                self._feed_bytes(bytes(chunk), records)
+            else:
+                raise TypeError(f"feed() takes str or bytes, not {type(chunk).__name__}")
+        except JSONStreamError as error:
+            error.records = records
+            self._error = error
+            raise
+        return records
+
+    def close(self) -> list[Any]:
+        """End of input: return the last record if it had no final newline.
+
+        Returns:
+            ``[record]``, or ``[]`` when the input ended with a newline (a list,
+            because a record may itself be ``null``).
+
+        Raises:
+            IncompleteJSONError: the last record is truncated (raise mode);
+                its ``partial`` holds what was parsed of it.
+        """
+        if self._closed:
+            return []
+        self._check_usable()
+        records: list[Any] = []
+        try:
+            if self._head:
+                head, self._head = self._head, b""
+                self._at_start = False
+                self._feed_bytes(head, records)
+            self._end_line(records, final=True)
+        except JSONStreamError as error:
+            error.records = records
+            self._error = error
+            raise
+        self._closed = True
+        return records
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} at line {self._line}>"
+
+    # -- framing --------------------------------------------------------------
+
+    def _check_usable(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._closed:
+            raise StreamClosedError("feed() called after close()")
+
+    def _feed_text(self, text: str, records: list[Any]) -> None:
+        if self._at_start and text:
+            self._at_start = False
+            if text[0] == "\ufeff":
+                text = text[1:]
+        pos = 0
+        if self._tail is not None or self._skipping:
+            newline = text.find("\n")
+            if newline < 0:
+                self._continue_line(text)
+                return
+            self._continue_line(text[:newline])
+            self._end_line(records)
+            pos = newline + 1
+        last = text.rfind("\n")
+        if last >= pos:
+            self._complete_lines(text[pos:last], records)
+            pos = last + 1
+        if pos < len(text):
+            self._continue_line(text[pos:])
+
+    def _feed_bytes(self, data: bytes, records: list[Any]) -> None:
+        if self._at_start:
+            data = self._head + data
+            if len(data) < len(_BOM_BYTES) and _BOM_BYTES.startswith(data):
+                self._head = data
+                return
+            self._head = b""
+            self._at_start = False
+            if data.startswith(_BOM_BYTES):
+                data = data[len(_BOM_BYTES) :]
+        pos = 0
+        if self._tail is not None or self._skipping:
+            newline = data.find(b"\n")
+            if newline < 0:
+                self._continue_line(data)
+                return
+            self._continue_line(data[:newline])
+            self._end_line(records)
+            pos = newline + 1
+        last = data.rfind(b"\n")
+        if last >= pos:
+            region = data[pos:last]
+            try:
+                text = region.decode("utf-8")
+            except UnicodeDecodeError:
+                for line in region.split(b"\n"):
+                    self._complete_bytes_line(line, records)
+            else:
+                self._complete_lines(text, records)
+            pos = last + 1
+        if pos < len(data):
+            self._continue_line(data[pos:])
+
+    def _complete_lines(self, text: str, records: list[Any]) -> None:
+        """Parse ``text``: whole lines joined by ``\\n``, the last one included."""
+        loads = self._loads
+        max_depth = self._max_depth
+        append = records.append
+        lines = text.split("\n")
+        offset = self._offset
+        first_line = self._line
+        for index, line in enumerate(lines):
+            try:
+                record = loads(line)
+                if len(line) > max_depth and line.count("[") + line.count("{") > max_depth:
+                    raise ValueError("possibly too deep")
+            except (ValueError, RecursionError):
+                if not line.strip(_BLANK):
+                    continue
+                # Rare path: position the line exactly, then let Parser judge it.
+                if index:
+                    offset = self._offset + sum(len(done) + 1 for done in lines[:index])
+                self._parse_line(line, offset, first_line + index, records)
+                continue
+            append(record)
+        self._offset += len(text) + 1
+        self._line = first_line + len(lines)
+
+    def _complete_bytes_line(self, data: bytes, records: list[Any]) -> None:
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            good = data[: exc.start].decode("utf-8")
+            message = (
+                f"expected valid UTF-8, found byte 0x{data[exc.start]:02X} ({exc.reason})"
+            )
+            self._bad_line(
+                JSONStreamError(message, self._offset + len(good), self._line, len(good) + 1)
+            )
+            self._offset += len(data.decode("utf-8", "replace")) + 1
+            self._line += 1
+            return
+        self._complete_lines(line, records)
+
+    def _parse_line(self, line: str, offset: int, number: int, records: list[Any]) -> None:
+        parser = Parser(**self._options)
+        parser._start_at(offset, number)
+        try:
+            parser.feed(line)
+            record = parser.close()
+        except IncompleteJSONError as exc:
+            self._bad_line(_at_end_of_line(exc))
+        except JSONStreamError as exc:
+            self._bad_line(exc)
+        else:
+            records.append(record)
+
+    def _continue_line(self, piece: Union[str, bytes]) -> None:
+        """More of the unfinished last line arrived."""
+        if self._skipping:
+            self._skip(piece)
+            return
+        tail = self._tail
+        if tail is None:
+            tail = self._tail = Parser(**self._options)
+            tail._start_at(self._offset, self._line)
+        start = tail._end_offset
+        held = tail._undecoded if isinstance(piece, bytes) else b""
+        try:
+            tail.feed(piece)
+        except JSONStreamError as exc:
+            # Drop the rest of the line; count its characters so that the
+            # positions of later lines stay exact.
+            self._tail = None
+            self._skipping = True
+            self._offset = start
+            self._skip(held + piece if isinstance(piece, bytes) else piece)
+            self._bad_line(exc)
+
+    def _skip(self, piece: Union[str, bytes]) -> None:
+        # Offsets count decoded characters, so skipped bytes are decoded too
+        # (an invalid sequence counts as one U+FFFD, as errors="replace" says).
+        if isinstance(piece, bytes):
+            if self._skip_decoder is None:
+                self._skip_decoder = codecs.getincrementaldecoder("utf-8")("replace")
+            self._offset += len(self._skip_decoder.decode(piece))
+        else:
+            self._offset += len(piece)
+
+    def _end_line(self, records: list[Any], final: bool = False) -> None:
+        """The line in progress ended (at a newline, or at the end of input)."""
+        tail = self._tail
+        if self._skipping:
+            if self._skip_decoder is not None:
+                self._offset += len(self._skip_decoder.decode(b"", True))
+                self._skip_decoder = None
+            self._skipping = False
+            end = self._offset
+        elif tail is not None:
+            self._tail = None
+            try:
+                if tail.started or tail._undecoded:
+                    records.append(tail.close())
+            except IncompleteJSONError as exc:
+                self._bad_line(exc if final else _at_end_of_line(exc))
+            except JSONStreamError as exc:
+                self._bad_line(exc)
+            end = tail._end_offset
+        else:
+            end = self._offset
+        if not final:
+            self._offset = end + 1
+            self._line += 1
+
+    def _bad_line(self, error: JSONStreamError) -> None:
+        self.bad_lines += 1
+        if self._on_error == "raise":
+            raise error
+        if self._on_error == "collect":
+            self.errors.append(error)
+
+
+def _at_end_of_line(exc: IncompleteJSONError) -> JSONStreamError:
+    """A record cut by a newline is invalid JSON, not truncated input."""
+    message = exc.msg.replace("found end of input", "found end of line")
+    return JSONStreamError(message, exc.offset, exc.line, exc.column)
+
+
+if sys.version_info < (3, 9):  # pragma: no cover
+    raise ImportError("jsondrip needs Python 3.9 or later")

@@ -1,0 +1,751 @@
+"""The push parser for one JSON document (or several, concatenated).
+
+Theory of operation
+-------------------
+``Parser.feed`` turns the chunk into text (bytes go through an incremental
+UTF-8 decoder, so a chunk may end inside a multi-byte character), prepends the
+few characters left over from the previous chunk, and runs ``_consume`` over
+that buffer once, from left to right. Nothing already consumed is ever looked
+at again: the cost of a ``feed`` depends on the chunk, not on what came before.
+
+``_consume`` is a state machine whose state is one small int plus a stack of
+open containers. It dispatches on the current character and swallows whole
+runs with the compiled patterns of ``_scanner`` (whitespace, plain string text,
+numbers). A token that touches the end of the buffer and might continue (a
+number, a literal such as ``tru``, an escape such as ``\\u00``, a high
+surrogate whose low half may follow) is left unconsumed: it becomes the
+leftover that the next chunk is appended to. Leftovers are at most a few
+characters, except for a long number, which is re-scanned as it grows.
+
+The partial value is built in place: containers are the real ``dict`` and
+``list`` objects the caller sees in ``value``, inserted into their parent the
+moment they open. The open string is the exception: its decoded text is kept
+as a list of pieces and written into its parent only when ``value`` is read
+(or when it closes), so a caller who only consumes deltas never pays for
+re-building a long string after every chunk.
+
+Every change is also reported as a ``Delta`` (``add``, ``append``, ``end``),
+in the order it happened, so that folding the deltas reproduces ``value``.
+
+Errors are raised at the first character after which the text can no longer
+be a prefix of a valid document. Internally they are ``ScanError`` with a
+buffer index; ``_fail`` turns them, once, into the public ``JSONStreamError``
+with stream offset, line and column, and latches the parser in the failed
+state (h11 style): later calls raise the same error.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import sys
+from typing import Any, Callable, Optional, Union
+
+from ._delta import Delta, Path
+from ._scanner import (
+    NUMBER,
+    NUMBER_CONTINUATION,
+    NUMBER_START,
+    STRING_RUN,
+    WHITESPACE,
+    WHITESPACE_RUN,
+    ScanError,
+    control_character,
+    describe,
+    scan_escape,
+    scan_literal,
+    scan_number,
+    scan_string,
+)
+from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
+
+__all__ = ["Parser"]
+
+Chunk = Union[str, bytes, bytearray, memoryview]
+
+# Parser states. Plain ints: IntEnum comparisons cost ~4x in the hot loop.
+_VALUE = 0  # a value must start here
+_ARRAY_FIRST = 1  # just after '[': a value or ']'
+_OBJECT_FIRST = 2  # just after '{': a key or '}'
+_KEY = 3  # after ',' in an object: a key
+_COLON = 4  # after a key
+_AFTER = 5  # after a value inside a container: ',' or the closing bracket
+_STRING = 6  # inside a string value
+_KEY_STRING = 7  # inside an object key
+_NUMBER = 8  # a number is the leftover; it is re-scanned when text arrives
+_LITERAL = 9  # a literal (true, false, null, NaN, ...) is the leftover
+_DONE = 10  # the top-level value is complete: only whitespace may follow
+_BETWEEN = 11  # multiple_values: between documents
+_FAILED = 12
+_CLOSED = 13
+
+_AT_END_OF_INPUT = {
+    _VALUE: "expected a value",
+    _ARRAY_FIRST: "expected a value or ']'",
+    _OBJECT_FIRST: "expected '\"' or '}'",
+    _KEY: "expected '\"' to start an object key",
+    _COLON: "expected ':' after object key",
+    _STRING: "expected '\"' to end the string",
+    _KEY_STRING: "expected '\"' to end the object key",
+}
+
+_new = tuple.__new__
+_ADD = "add"
+_APPEND = "append"
+_END = "end"
+
+
+class Parser:
+    """Incremental parser for one JSON document.
+
+    Feed it chunks with :meth:`feed`; read the partial value with
+    :attr:`value` at any time; call :meth:`close` at the end of input.
+
+    Args:
+        partial_strings: Show the decoded prefix of an unfinished string in
+            ``value`` (and report it with ``add``/``append`` deltas). When
+            false, a string appears only once it is complete.
+        allow_nan: Accept ``NaN``, ``Infinity`` and ``-Infinity`` (as Python
+            floats, like ``json.loads``). Off by default: they are not JSON.
+        max_depth: Maximum nesting of arrays and objects; deeper input raises
+            :class:`LimitExceededError`.
+        parse_float: Called with the text of every number with a fraction or
+            exponent (default ``float``). Pass ``decimal.Decimal`` to keep
+            every digit.
+        parse_int: Called with the text of every integer (default ``int``).
+        multiple_values: Accept several top-level values one after another
+            (separated by whitespace where needed, e.g. ``1 2``, ``{}{}``).
+            ``value`` is then the list of the documents so far, the last one
+            possibly partial, and delta paths start with the document's index.
+
+    ``value`` is ``None`` before any value has started (check :attr:`started`
+    to tell that apart from a JSON ``null``). It is the parser's own live
+    object, not a copy: later chunks keep growing the same dicts and lists in
+    place, so copy it (``copy.deepcopy``) if you need a snapshot.
+    """
+
+    def __init__(
+        self,
+        *,
+        partial_strings: bool = True,
+        allow_nan: bool = False,
+        max_depth: int = 1024,
+        parse_float: Optional[Callable[[str], Any]] = None,
+        parse_int: Optional[Callable[[str], Any]] = None,
+        multiple_values: bool = False,
+    ) -> None:
+        if not isinstance(max_depth, int) or max_depth < 1:
+            raise ValueError(f"max_depth must be a positive int, not {max_depth!r}")
+        self._partial_strings = bool(partial_strings)
+        self._allow_nan = bool(allow_nan)
+        self._max_depth = max_depth
+        self._parse_float: Callable[[str], Any] = parse_float or float
+        self._parse_int: Callable[[str], Any] = parse_int or int
+        self._multiple = bool(multiple_values)
+        self._literals: dict[str, tuple[str, Any]] = {
+            "t": ("true", True),
+            "f": ("false", False),
+            "n": ("null", None),
+        }
+        if allow_nan:
+            self._literals["N"] = ("NaN", math.nan)
+            self._literals["I"] = ("Infinity", math.inf)
+
+        # The values live in a list that plays the role of an outer array:
+        # the document (or, with multiple_values, each document) is an element.
+        self._root: list[Any] = []
+        self._stack: list[tuple[Any, bool, Path, Any]] = []
+        self._cont: Any = self._root
+        self._is_obj = False
+        self._path: Path = ()
+        self._key: Any = None
+        self._state = _BETWEEN if self._multiple else _VALUE
+        self._pending = ""
+        self._literal: tuple[str, Any] = ("", None)
+
+        # Where the leftover text starts in the whole decoded stream.
+        self._offset = 0
+        self._line = 1
+        self._line_start = 0
+        self._decoder: Optional[codecs.IncrementalDecoder] = None
+        self._at_start = True
+        self._error: Optional[JSONStreamError] = None
+
+        # The open string value: where it lives and its text so far.
+        self._s_cont: Any = None
+        self._s_key: Any = None
+        self._s_path: Path = ()
+        self._s_head = ""
+        self._s_parts: list[str] = []
+        self._s_reported = False
+        self._k_parts: list[str] = []
+
+    # -- public API -------------------------------------------------------
+
+    @property
+    def value(self) -> Any:
+        """The current partial value (the live object; see the class docs)."""
+        if self._s_parts and self._partial_strings:
+            self._materialize()
+        if self._multiple:
+            return self._root
+        return self._root[0] if self._root else None
+
+    @property
+    def done(self) -> bool:
+        """True once the top-level value is complete.
+
+        With ``multiple_values``, true whenever no document is in progress.
+        """
+        state = self._state
+        if state == _CLOSED:
+            return True
+        return state == _DONE or state == _BETWEEN
+
+    @property
+    def started(self) -> bool:
+        """True once the top-level value (the first document) has started."""
+        return bool(self._root) or self._state in (_NUMBER, _LITERAL)
+
+    def feed(self, chunk: Chunk) -> list[Delta]:
+        """Parse the next chunk of input.
+
+        Args:
+            chunk: Text (``str``) or UTF-8 ``bytes``, split anywhere: bytes may
+                end inside a multi-byte character, text inside an escape.
+
+        Returns:
+            The deltas this chunk produced, in order (possibly none).
+
+        Raises:
+            JSONStreamError: the input cannot be the start of valid JSON. The
+                parser stays failed; ``value`` keeps what was parsed before.
+            StreamClosedError: :meth:`close` was already called.
+            TypeError: ``chunk`` is neither text nor bytes.
+        """
+        state = self._state
+        if state >= _FAILED:
+            self._raise_unusable()
+        if type(chunk) is str:
+            text = chunk
+            if self._decoder is not None and self._decoder.getstate()[0]:
+                return self._fail_utf8_truncated("found text (str) fed after it")
+        elif isinstance(chunk, (bytes, bytearray, memoryview)):
+            decoder = self._decoder
+            if decoder is None:
+                decoder = self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return self._fail_utf8(exc)
+        else:
+            raise TypeError(f"feed() takes str or bytes, not {type(chunk).__name__}")
+
+        if self._at_start:
+            if not text:
+                return []
+            self._at_start = False
+            if text[0] == "\ufeff":
+                text = text[1:]
+
+        if state == _STRING and not self._pending:
+            # Fast path: the whole chunk is plain text inside an open string.
+            end = STRING_RUN(text).end()
+            if end == len(text):
+                if end:
+                    self._offset += end
+                    self._s_parts.append(text)
+                    if self._partial_strings:
+                        return [_new(Delta, (_APPEND, self._s_path, text))]
+                return []
+        buf = self._pending + text if self._pending else text
+        deltas: list[Delta] = []
+        if buf:
+            try:
+                self._consume(buf, deltas, False)
+            except ScanError as exc:
+                raise self._fail(buf, exc, deltas) from None
+        return deltas
+
+    def feed_eof(self) -> list[Delta]:
+        """Signal the end of input and return the deltas that produces.
+
+        Only a top-level number can still complete at the end of input, so the
+        result is usually empty; delta consumers call this instead of
+        :meth:`close` to receive that last ``add``/``end``.
+
+        Raises:
+            IncompleteJSONError: the input ended inside a value.
+            JSONStreamError: the input ended inside a UTF-8 sequence.
+        """
+        state = self._state
+        if state == _CLOSED:
+            return []
+        if state == _FAILED:
+            self._raise_unusable()
+        if self._decoder is not None and self._decoder.getstate()[0]:
+            self._fail_utf8_truncated("")
+        deltas: list[Delta] = []
+        buf = self._pending
+        if state == _NUMBER or state == _LITERAL:
+            try:
+                self._consume(buf, deltas, True)
+            except ScanError as exc:
+                raise self._fail(buf, exc, deltas, incomplete=exc.pos >= len(buf)) from None
+            state = self._state
+        if state != _DONE and state != _BETWEEN:
+            message = self._end_of_input_message(state)
+            exc = ScanError(len(buf), f"{message}, found end of input")
+            raise self._fail(buf, exc, deltas, incomplete=True)
+        self._state = _CLOSED
+        return deltas
+
+    def close(self) -> Any:
+        """Signal the end of input and return the final value.
+
+        Calling it again returns the same value.
+
+        Raises:
+            IncompleteJSONError: the input ended inside a value; its
+                ``partial`` holds everything parsed until then.
+            JSONStreamError: the stream had failed earlier (the same error).
+        """
+        if self._state != _CLOSED:
+            self.feed_eof()
+        return self.value
+
+    def __repr__(self) -> str:
+        status = {
+            _DONE: "done",
+            _BETWEEN: "between values",
+            _FAILED: "failed",
+            _CLOSED: "closed",
+        }.get(self._state, "in progress")
+        return f"<{type(self).__name__} {status} at offset {self._offset + len(self._pending)}>"
+
+    # -- package-internal hooks (used by JsonlParser) ------------------------
+
+    def _start_at(self, offset: int, line: int) -> None:
+        """Count positions from ``offset``/``line`` of an enclosing stream, which
+        is at the start of a line; no BOM is skipped there."""
+        self._offset = offset
+        self._line = line
+        self._line_start = offset
+        self._at_start = False
+
+    @property
+    def _undecoded(self) -> bytes:
+        """Bytes held by the UTF-8 decoder: the start of a split character."""
+        return self._decoder.getstate()[0] if self._decoder is not None else b""
+
+    @property
+    def _end_offset(self) -> int:
+        """Stream offset just past the text decoded so far."""
+        return self._offset + len(self._pending)
+
+    # -- the hot loop -----------------------------------------------------
+
+    def _consume(self, buf: str, deltas: list[Delta], final: bool) -> None:
+        emit = deltas.append
+        n = len(buf)
+        pos = 0
+        state = self._state
+        stack = self._stack
+        cont = self._cont
+        is_obj = self._is_obj
+        cpath = self._path
+        key = self._key
+        depth = len(stack)
+        single = not self._multiple
+        root_after = _DONE if single else _BETWEEN
+        fresh: list[str] = []  # text of the open string decoded in this call
+        string_run = STRING_RUN
+        try:
+            while pos < n:
+                if state == _STRING:
+                    end = string_run(buf, pos).end()
+                    if end > pos:
+                        fresh.append(buf[pos:end])
+                    if end >= n:
+                        pos = n
+                        break
+                    char = buf[end]
+                    if char == '"':
+                        pos = end + 1
+                        self._finish_string(fresh, emit)
+                        fresh = []
+                        state = _AFTER if depth else root_after
+                        continue
+                    if char == "\\":
+                        escape = scan_escape(buf, end)
+                        if escape is None:
+                            pos = end
+                            break
+                        fresh.append(escape[0])
+                        pos = escape[1]
+                        continue
+                    raise control_character(end, char)
+
+                if state == _KEY_STRING:
+                    pos, closed = scan_string(buf, pos, self._k_parts)
+                    if not closed:
+                        break
+                    key = "".join(self._k_parts)
+                    self._k_parts = []
+                    state = _COLON
+                    continue
+
+                char = buf[pos]
+                if char in WHITESPACE:
+                    pos = WHITESPACE_RUN(buf, pos + 1).end()
+                    if pos >= n:
+                        break
+                    char = buf[pos]
+
+                if state == _AFTER:
+                    if char == ",":
+                        pos += 1
+                        state = _KEY if is_obj else _VALUE
+                        continue
+                    if char == ("}" if is_obj else "]"):
+                        pos += 1
+                        emit(_new(Delta, (_END, cpath, cont)))
+                        cont, is_obj, cpath, key = stack.pop()
+                        depth -= 1
+                        state = _AFTER if depth else root_after
+                        continue
+                    if is_obj:
+                        raise ScanError(
+                            pos, f"expected ',' or '}}' after object member, found {describe(char)}"
+                        )
+                    raise ScanError(
+                        pos, f"expected ',' or ']' after array element, found {describe(char)}"
+                    )
+
+                if state == _COLON:
+                    if char == ":":
+                        pos += 1
+                        state = _VALUE
+                        continue
+                    raise ScanError(pos, f"expected ':' after object key, found {describe(char)}")
+
+                if state == _KEY or state == _OBJECT_FIRST:
+                    if char == '"':
+                        end = string_run(buf, pos + 1).end()
+                        if end < n and buf[end] == '"':
+                            key = buf[pos + 1 : end]
+                            pos = end + 1
+                            state = _COLON
+                            continue
+                        parts: list[str] = []
+                        pos, closed = scan_string(buf, pos + 1, parts)
+                        if closed:
+                            key = "".join(parts)
+                            state = _COLON
+                            continue
+                        self._k_parts = parts
+                        state = _KEY_STRING
+                        break
+                    if char == "}" and state == _OBJECT_FIRST:
+                        pos += 1
+                        emit(_new(Delta, (_END, cpath, cont)))
+                        cont, is_obj, cpath, key = stack.pop()
+                        depth -= 1
+                        state = _AFTER if depth else root_after
+                        continue
+                    if state == _OBJECT_FIRST:
+                        raise ScanError(
+                            pos, f"expected '\"' to start an object key or '}}', found {describe(char)}"
+                        )
+                    raise ScanError(
+                        pos, f"expected '\"' to start an object key, found {describe(char)}"
+                    )
+
+                if state == _DONE:
+                    raise ScanError(
+                        pos, f"expected the end of input after the value, found {describe(char)}"
+                    )
+                if char == "]" and state == _ARRAY_FIRST:
+                    pos += 1
+                    emit(_new(Delta, (_END, cpath, cont)))
+                    cont, is_obj, cpath, key = stack.pop()
+                    depth -= 1
+                    state = _AFTER if depth else root_after
+                    continue
+
+                # A value starts at pos (state is _VALUE, _ARRAY_FIRST,
+                # _BETWEEN, or _NUMBER/_LITERAL re-scanning their leftover).
+                if is_obj:
+                    vpath = (*cpath, key)
+                elif depth or not single:
+                    vpath = (*cpath, len(cont))
+                else:
+                    vpath = ()
+
+                if char == '"':
+                    end = string_run(buf, pos + 1).end()
+                    if end < n and buf[end] == '"':
+                        value: Any = buf[pos + 1 : end]
+                        pos = end + 1
+                        if is_obj:
+                            cont[key] = value
+                        else:
+                            cont.append(value)
+                        emit(_new(Delta, (_ADD, vpath, value)))
+                        emit(_new(Delta, (_END, vpath, value)))
+                        state = _AFTER if depth else root_after
+                        continue
+                    self._s_cont = cont
+                    self._s_path = vpath
+                    self._s_head = ""
+                    self._s_parts = []
+                    self._s_reported = False
+                    if is_obj:
+                        self._s_key = key
+                        if self._partial_strings:
+                            cont[key] = ""
+                    else:
+                        self._s_key = len(cont)
+                        if self._partial_strings:
+                            cont.append("")
+                    state = _STRING
+                    pos += 1
+                    continue
+
+                if char == "{" or char == "[":
+                    if depth >= self._max_depth:
+                        raise ScanError(
+                            pos,
+                            f"expected at most {self._max_depth} levels of nesting (max_depth),"
+                            f" found {describe(char)} opening level {depth + 1}",
+                            "max_depth",
+                            self._max_depth,
+                        )
+                    if char == "{":
+                        value = {}
+                        emit(_new(Delta, (_ADD, vpath, {})))
+                        state = _OBJECT_FIRST
+                    else:
+                        value = []
+                        emit(_new(Delta, (_ADD, vpath, [])))
+                        state = _ARRAY_FIRST
+                    if is_obj:
+                        cont[key] = value
+                    else:
+                        cont.append(value)
+                    stack.append((cont, is_obj, cpath, key))
+                    depth += 1
+                    cont = value
+                    is_obj = char == "{"
+                    cpath = vpath
+                    key = None
+                    pos += 1
+                    continue
+
+                if char in NUMBER_START and state != _LITERAL:
+                    match = NUMBER(buf, pos)
+                    end = match.end() if match is not None else -1
+                    if end < 0 or end >= n or buf[end] in NUMBER_CONTINUATION:
+                        if (
+                            char == "-"
+                            and self._allow_nan
+                            and pos + 1 < n
+                            and buf[pos + 1] == "I"
+                        ):
+                            self._literal = ("-Infinity", -math.inf)
+                            state = _LITERAL
+                            continue
+                        end = scan_number(buf, pos, final)
+                        if end < 0:
+                            state = _NUMBER
+                            break
+                        match = NUMBER(buf, pos)
+                    assert match is not None
+                    try:
+                        if match.lastindex == 1:
+                            value = self._parse_int(buf[pos:end])
+                        else:
+                            value = self._parse_float(buf[pos:end])
+                    except ValueError as exc:
+                        raise _number_error(pos, buf[pos:end], exc) from None
+                    pos = end
+                    if is_obj:
+                        cont[key] = value
+                    else:
+                        cont.append(value)
+                    emit(_new(Delta, (_ADD, vpath, value)))
+                    emit(_new(Delta, (_END, vpath, value)))
+                    state = _AFTER if depth else root_after
+                    continue
+
+                if state == _LITERAL:
+                    literal = self._literal
+                else:
+                    found = self._literals.get(char)
+                    if found is None:
+                        hint = ""
+                        if char in "NI" and not self._allow_nan:
+                            hint = " (NaN and Infinity need allow_nan=True)"
+                        raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
+                    literal = found
+                word = literal[0]
+                if not buf.startswith(word, pos):
+                    if not scan_literal(buf, pos, word) and final:
+                        raise ScanError(n, f"expected {word!r}, found end of input")
+                    self._literal = literal
+                    state = _LITERAL
+                    break
+                pos += len(word)
+                value = literal[1]
+                if is_obj:
+                    cont[key] = value
+                else:
+                    cont.append(value)
+                emit(_new(Delta, (_ADD, vpath, value)))
+                emit(_new(Delta, (_END, vpath, value)))
+                state = _AFTER if depth else root_after
+        finally:
+            self._state = state
+            self._cont = cont
+            self._is_obj = is_obj
+            self._path = cpath
+            self._key = key
+            if state == _STRING:
+                self._flush_string(fresh, emit)
+
+        self._pending = buf[pos:] if pos < n else ""
+        newlines = buf.count("\n", 0, pos)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._offset + buf.rindex("\n", 0, pos) + 1
+        self._offset += pos
+
+    # -- strings ------------------------------------------------------------
+
+    def _flush_string(self, fresh: list[str], emit: Callable[[Delta], None]) -> None:
+        """Record the text decoded in this call for the open string value."""
+        text = "".join(fresh)
+        if text:
+            self._s_parts.append(text)
+        if not self._partial_strings:
+            return
+        if self._s_reported:
+            if text:
+                emit(_new(Delta, (_APPEND, self._s_path, text)))
+        else:
+            self._s_reported = True
+            emit(_new(Delta, (_ADD, self._s_path, self._s_head + "".join(self._s_parts))))
+
+    def _finish_string(self, fresh: list[str], emit: Callable[[Delta], None]) -> None:
+        """The open string value just closed: store it and report it."""
+        text = "".join(fresh)
+        parts = self._s_parts
+        full = self._s_head + "".join(parts) + text if parts else self._s_head + text
+        container = self._s_cont
+        if self._partial_strings:
+            container[self._s_key] = full
+            if self._s_reported:
+                if text:
+                    emit(_new(Delta, (_APPEND, self._s_path, text)))
+            else:
+                emit(_new(Delta, (_ADD, self._s_path, full)))
+        else:
+            if isinstance(container, dict):
+                container[self._s_key] = full
+            else:
+                container.append(full)
+            emit(_new(Delta, (_ADD, self._s_path, full)))
+        emit(_new(Delta, (_END, self._s_path, full)))
+        self._s_head = ""
+        self._s_parts = []
+        self._s_cont = None
+
+    def _materialize(self) -> None:
+        """Write the open string's text so far into its container."""
+        parts = self._s_parts
+        head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
+        parts.clear()
+        self._s_head = head
+        self._s_cont[self._s_key] = head
+
+    # -- errors -------------------------------------------------------------
+
+    def _end_of_input_message(self, state: int) -> str:
+        if state == _AFTER:
+            if self._is_obj:
+                return "expected ',' or '}' after object member"
+            return "expected ',' or ']' after array element"
+        if state in (_STRING, _KEY_STRING) and self._pending:
+            return "expected the rest of an escape sequence"
+        return _AT_END_OF_INPUT.get(state, "expected more input")
+
+    def _position(self, buf: str, pos: int) -> tuple[int, int, int]:
+        """Stream offset, line and column of ``buf[pos]`` (``buf`` starts at
+        the leftover, i.e. at ``self._offset``)."""
+        offset = self._offset + pos
+        newlines = buf.count("\n", 0, pos)
+        if newlines:
+            line = self._line + newlines
+            line_start = self._offset + buf.rindex("\n", 0, pos) + 1
+        else:
+            line = self._line
+            line_start = self._line_start
+        return offset, line, offset - line_start + 1
+
+    def _fail(
+        self, buf: str, exc: ScanError, deltas: list[Delta], incomplete: bool = False
+    ) -> JSONStreamError:
+        """Latch the failed state and build the public error for ``exc``."""
+        offset, line, column = self._position(buf, exc.pos)
+        error: JSONStreamError
+        if incomplete:
+            error = IncompleteJSONError(exc.msg, offset, line, column, self.value)
+        elif exc.limit:
+            error = LimitExceededError(exc.msg, offset, line, column, exc.limit, exc.maximum)
+        else:
+            error = JSONStreamError(exc.msg, offset, line, column)
+        error.deltas = deltas
+        self._error = error
+        self._state = _FAILED
+        return error
+
+    def _fail_utf8(self, exc: UnicodeDecodeError) -> list[Delta]:
+        """Parse the valid text before a UTF-8 error, then fail at the bad byte."""
+        data = bytes(exc.object)
+        decoder = self._decoder
+        assert decoder is not None
+        decoder.reset()
+        text = data[: exc.start].decode("utf-8")
+        deltas = self.feed(text) if text else []
+        bad = data[exc.start]
+        buf = self._pending
+        error = ScanError(
+            len(buf), f"expected valid UTF-8, found byte 0x{bad:02X} ({exc.reason})"
+        )
+        raise self._fail(buf, error, deltas)
+
+    def _fail_utf8_truncated(self, found: str) -> list[Delta]:
+        buf = self._pending
+        error = ScanError(
+            len(buf), f"expected the rest of a UTF-8 sequence, {found or 'found end of input'}"
+        )
+        raise self._fail(buf, error, [], incomplete=not found)
+
+    def _raise_unusable(self) -> None:
+        if self._state == _FAILED:
+            assert self._error is not None
+            raise self._error
+        raise StreamClosedError("feed() called after close()")
+
+
+def _number_error(pos: int, text: str, exc: ValueError) -> ScanError:
+    if "digits" in str(exc) and hasattr(sys, "get_int_max_str_digits"):
+        limit = sys.get_int_max_str_digits()
+        return ScanError(
+            pos,
+            f"expected an integer of at most {limit} digits (sys.set_int_max_str_digits),"
+            f" found {len(text)} digits",
+            "int_max_str_digits",
+            limit,
+        )
+    return ScanError(pos, f"invalid number {text[:40]!r}: {exc}")
