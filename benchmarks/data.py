@@ -18,7 +18,7 @@ Chunk = Union[str, bytes]
 
 SEED = 20240521
 
-_WORDS = (
+_VOCABULARY = (
     "the model returns a structured answer with fields and a list of items "
     "because streaming output arrives token by token while the user waits "
     "parser value chunk latency throughput schema field object array string "
@@ -26,7 +26,8 @@ _WORDS = (
     "日本語 東京 漢字 学生 中文 你好 世界 한국어 서울 "
     "Ελληνικά Москва привет "
     "😀 🚀 ✨ 🎉 👍🏽 🇫🇷 ❤️"
-).split()
+)
+_WORDS = _VOCABULARY.split()
 _PUNCT = (".", ",", "!", "?", ";", ":", " —")
 _ODD = ('"quoted"', "back\\slash", "tab\there", "C:\\path\\file", "a/b", "\u00e9t\u00e9", "\x01")
 _TAGS = ("rust", "python", "json", "llm", "stream", "parser", "日本", "données", "🚀fast")
@@ -69,7 +70,7 @@ def _llm_item(rng: random.Random, i: int) -> dict[str, object]:
         "name": prose(rng, rng.randint(8, 30)).strip(),
         "description": prose(rng, rng.randint(30, 160)),
         "score": round(rng.uniform(-100, 100), rng.randint(1, 6)),
-        "count": rng.randint(0, 10**rng.randint(1, 9)),
+        "count": rng.randint(0, 10 ** rng.randint(1, 9)),
         "ratio": rng.random(),
         "active": rng.random() < 0.5,
         "parent": None if rng.random() < 0.7 else rng.randint(0, i + 1),

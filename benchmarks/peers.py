@@ -346,7 +346,8 @@ PEERS: dict[str, Peer] = {
             "jsonriver (Python port)",
             "incremental, value",
             jsonriver_value,
-            "async-only; yields a value when input progressed; ints become floats",
+            "async-only; yields a value when input progressed; ints become floats; "
+            "\\uD83D\\uDE00-style surrogate-pair escapes come out as lone surrogates",
         ),
         Peer(
             "jiter",
@@ -440,4 +441,9 @@ def version(name: str) -> str:
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
+        pass
+    try:  # importable without installed metadata (e.g. via PYTHONPATH)
+        module = __import__(dist.replace("-", "_"))
+    except ImportError:
         return ""
+    return str(getattr(module, "__version__", "?"))

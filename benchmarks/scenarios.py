@@ -59,21 +59,21 @@ def parse_sizes(text: str) -> list[Size]:
 # --------------------------------------------------------------------------- workloads
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def llm_text(size: int) -> Workload:
     """Scenario 1/4 input: LLM structured output as str, 1-7 character chunks."""
     doc = llm_document(size)
     return Workload(doc, split_chunks(doc), json.loads(doc))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def llm_bytes(size: int) -> Workload:
     """Scenario 2 input: the same document as UTF-8, cut at random byte offsets."""
     doc = llm_document(size).encode("utf-8")
     return Workload(doc, split_chunks(doc), json.loads(doc))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def numbers_text(size: int) -> Workload:
     """Scenario 3 input: number-heavy arrays as str, 1-7 character chunks."""
     doc = number_document(size)
@@ -196,9 +196,25 @@ def _is_jsondrip(name: str) -> bool:
 
 
 def check_final_value(name: str, run: P.Runner, work: Workload) -> str | None:
-    """Untimed correctness check: return an error message if the final value is wrong."""
+    """Untimed correctness check: return an error message if the final value is wrong.
+
+    For the deltas runner the deltas of every feed are also folded with
+    ``jsondrip.apply_deltas`` (when available) and the result compared.
+    """
     try:
         value = run(work, INF)
+        if name == "jsondrip_deltas":
+            import jsondrip
+
+            apply = getattr(jsondrip, "apply_deltas", None)
+            if apply is not None:
+                parser = jsondrip.Parser()
+                folded = None
+                for chunk in work.chunks:
+                    folded = apply(folded, parser.feed(chunk))
+                parser.close()
+                if folded != work.expected:
+                    return f"{name}: folding the deltas does not give json.loads' value"
     except Exception as exc:
         return f"{name} raised {type(exc).__name__}: {exc}"
     if value != work.expected:
@@ -345,7 +361,7 @@ def check_jsonl(data: bytes) -> str | None:
     except Exception as exc:
         return f"JsonlParser raised {type(exc).__name__}: {exc}"
     if got != expected:
-        return f"JsonlParser returned {len(got)} records, expected {len(expected)} (or values differ)"
+        return f"JsonlParser returned {len(got)} records (expected {len(expected)}) or wrong values"
     return None
 
 
@@ -359,8 +375,10 @@ def run_jsonl(
         path = Path(tmp) / "records.jsonl"
         t0 = perf_counter()
         jf = write_jsonl(path, int(megabytes * 1_000_000))
-        log(f"  jsonl: generated {jf.n_bytes / 1e6:.1f} MB, {jf.n_records} records "
-            f"in {perf_counter() - t0:.1f} s")
+        log(
+            f"  jsonl: generated {jf.n_bytes / 1e6:.1f} MB, {jf.n_records} records "
+            f"in {perf_counter() - t0:.1f} s"
+        )
         with open(path, "rb") as f:
             head = f.read(2_000_000)
         error = check_jsonl(head[: head.rfind(b"\n") + 1])
@@ -385,14 +403,16 @@ def run_jsonl(
         if drip_times:
             drip_ok = drip_n == jf.n_records
             if not drip_ok:
-                failures.append(f"jsonl: JsonlParser gave {drip_n} records, file has {jf.n_records}")
+                failures.append(f"jsonl: {drip_n} records from JsonlParser, {jf.n_records} in file")
             drip = Measurement(OK, statistics.median(drip_times), len(drip_times), drip_ok)
         else:
             drip = Measurement(CAPPED, detail=f"> {drip_cap:.0f} s")
         base_peak = _peak(_base_jsonl, path)
         drip_peak = _peak(_drip_jsonl, path) if drip_times else None
-        log(f"  jsonl: line loop {base.seconds:.2f} s, JsonlParser {_describe(drip, drip_cap)}, "
-            f"peaks {base_peak} / {drip_peak} bytes")
+        log(
+            f"  jsonl: line loop {base.seconds:.2f} s, JsonlParser {_describe(drip, drip_cap)}, "
+            f"peaks {base_peak} / {drip_peak} bytes"
+        )
         return JsonlResult(jf, JSONL_CHUNK, drip, base, drip_peak, base_peak, drip_n, base_n)
 
 
@@ -459,7 +479,8 @@ def run_latency(size: Size, cap: float, log: Log) -> LatencyResult | None:
         statistics.fmean(samples) / us,
         timer_ns,
     )
-    log(f"  latency {size.label}: p50 {result.p50:.2f} µs, p99 {result.p99:.2f} µs, "
-        f"max {result.max:.0f} µs")
+    log(
+        f"  latency {size.label}: p50 {result.p50:.2f} µs, p99 {result.p99:.2f} µs, "
+        f"max {result.max:.0f} µs"
+    )
     return result
-

@@ -6,6 +6,7 @@ import gc
 import statistics
 from dataclasses import dataclass
 from time import perf_counter
+
 from .peers import CapExceeded, Runner, Workload
 
 #: Stop repeating once a single run took longer than this many seconds.

@@ -325,7 +325,7 @@ class JsonlParser:
         elif tail is not None:
             self._tail = None
             try:
-                if tail.started or tail._undecoded:
+                if not tail._blank:
                     records.append(tail.close())
             except IncompleteJSONError as exc:
                 self._bad_line(exc if final else _at_end_of_line(exc))

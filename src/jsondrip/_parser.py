@@ -170,6 +170,9 @@ class Parser:
         self._decoder: Optional[codecs.IncrementalDecoder] = None
         self._at_start = True
         self._error: Optional[JSONStreamError] = None
+        # With multiple_values the root is the list of documents; its "add"
+        # goes out with the first deltas so that folding starts from nothing.
+        self._announce_root = self._multiple
 
         # The open string value: where it lives and its text so far.
         self._s_cont: Any = None
@@ -204,8 +207,12 @@ class Parser:
 
     @property
     def started(self) -> bool:
-        """True once the top-level value (the first document) has started."""
-        return bool(self._root) or self._state in (_NUMBER, _LITERAL)
+        """True once ``value`` holds the top-level value (or a part of it).
+
+        A top-level number or literal appears only once complete, so it does
+        not count while it is still arriving.
+        """
+        return bool(self._root)
 
     def feed(self, chunk: Chunk) -> list[Delta]:
         """Parse the next chunk of input.
@@ -260,6 +267,9 @@ class Parser:
                 return []
         buf = self._pending + text if self._pending else text
         deltas: list[Delta] = []
+        if self._announce_root:
+            self._announce_root = False
+            deltas.append(_new(Delta, (_ADD, (), [])))
         if buf:
             try:
                 self._consume(buf, deltas, False)
@@ -286,6 +296,9 @@ class Parser:
         if self._decoder is not None and self._decoder.getstate()[0]:
             self._fail_utf8_truncated("")
         deltas: list[Delta] = []
+        if self._announce_root:
+            self._announce_root = False
+            deltas.append(_new(Delta, (_ADD, (), [])))
         buf = self._pending
         if state == _NUMBER or state == _LITERAL:
             try:
@@ -293,6 +306,7 @@ class Parser:
             except ScanError as exc:
                 raise self._fail(buf, exc, deltas, incomplete=exc.pos >= len(buf)) from None
             state = self._state
+            buf = self._pending
         if state != _DONE and state != _BETWEEN:
             message = self._end_of_input_message(state)
             exc = ScanError(len(buf), f"{message}, found end of input")
@@ -332,6 +346,13 @@ class Parser:
         self._line = line
         self._line_start = offset
         self._at_start = False
+
+    @property
+    def _blank(self) -> bool:
+        """Nothing but whitespace arrived (used to skip blank JSON Lines)."""
+        return (
+            self._state == _VALUE and not self._pending and not self._root and not self._undecoded
+        )
 
     @property
     def _undecoded(self) -> bytes:

@@ -1,0 +1,1 @@
+"""Benchmark harness for jsondrip: ``python -m benchmarks`` (see README.md)."""

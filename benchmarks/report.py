@@ -1,0 +1,469 @@
+"""Markdown report (tables and targets) and the log-log scaling plot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .peers import PEERS, version
+from .scenarios import CurveResult, JsonlResult, LatencyResult, Size
+from .timing import CAPPED, ERROR, MISSING, SKIPPED, Measurement
+
+#: JSONL peak memory must stay under this many times (chunk size + longest record).
+MEMORY_FACTOR = 16
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def fmt_us(us: float) -> str:
+    """Format microseconds with sensible precision."""
+    if us < 10:
+        return f"{us:.2f} µs"
+    if us < 100:
+        return f"{us:.1f} µs"
+    if us < 100_000:
+        return f"{us:,.0f} µs"
+    return f"{us / 1e6:.2f} s"
+
+
+def fmt_ratio(ratio: float) -> str:
+    """Format a time ratio like ``0.050x``, ``1.80x`` or ``240x``."""
+    if ratio < 0.1:
+        return f"{ratio:.3f}x"
+    if ratio < 10:
+        return f"{ratio:.2f}x"
+    if ratio < 100:
+        return f"{ratio:.1f}x"
+    return f"{ratio:,.0f}x"
+
+
+def fmt_bytes(n: float) -> str:
+    """Format a byte count (1 KB = 1000 bytes)."""
+    if n < 10_000:
+        return f"{n:,.0f} B"
+    if n < 10_000_000:
+        return f"{n / 1e3:,.0f} KB"
+    return f"{n / 1e6:,.1f} MB"
+
+
+def _status(cell: Measurement | None, cap: float) -> str | None:
+    """Text for a cell without a time, or ``None`` if it has one."""
+    if cell is None:
+        return "—"
+    if cell.ok:
+        return None
+    if cell.status == CAPPED:
+        return f"> {cap:g} s cap"
+    if cell.status == SKIPPED:
+        return "skipped (capped)"
+    if cell.status == MISSING:
+        return "not installed"
+    if cell.status == ERROR:
+        return f"error ({cell.detail})" if cell.detail else "error"
+    return cell.status
+
+
+# --------------------------------------------------------------------------- curves
+
+
+def scaling_pairs(sizes: Sequence[Size]) -> list[tuple[Size, Size]]:
+    """Pairs of sizes whose nominal sizes differ by exactly 10x."""
+    return [(a, b) for a in sizes for b in sizes if b.chars == 10 * a.chars]
+
+
+def curve_section(res: CurveResult, cap: float) -> list[str]:
+    """Markdown for one scenario: per-chunk (or total) times, ratios, MB/s, scaling."""
+    spec = res.spec
+    out = [f"## {spec.title}", "", spec.description, ""]
+    facts = ", ".join(
+        f"{s.label} = {res.info[s.key].n_bytes:,} bytes / {res.info[s.key].n_chunks:,} chunks"
+        for s in res.sizes
+        if s.key in res.info
+    )
+    out += [f"Inputs: {facts}.", ""]
+    pairs = scaling_pairs(res.sizes)
+    base_label = PEERS[spec.baseline].label
+    what = "µs per chunk" if spec.per_chunk else "total time"
+    header = ["Library", "mode"] + [s.label for s in res.sizes]
+    header += [f"{a.label}→{b.label}" for a, b in pairs]
+    rows, speed_rows = [], []
+    for name in res.peers:
+        peer = PEERS[name]
+        cells = res.cells.get(name, {})
+        if all(c.status == MISSING for c in cells.values()):
+            rows.append([peer.label, peer.mode, "not installed"] + [""] * (len(header) - 3))
+            continue
+        row, speed = [peer.label, peer.mode], [peer.label]
+        for size in res.sizes:
+            cell = cells.get(size.key)
+            text = _status(cell, cap)
+            if text is not None:
+                row.append(text)
+                speed.append(text)
+                continue
+            assert cell is not None
+            assert cell.seconds is not None
+            info = res.info[size.key]
+            value = cell.seconds * 1e6 / info.n_chunks if spec.per_chunk else cell.seconds * 1e6
+            text = fmt_us(value)
+            base = res.seconds(spec.baseline, size.key)
+            if base and name != spec.baseline:
+                text += f" ({fmt_ratio(cell.seconds / base)})"
+            if cell.value_ok is False:
+                text += " ⚠ value≠json.loads"
+            row.append(text)
+            speed.append(f"{info.n_bytes / 1e6 / cell.seconds:,.2f}")
+        for a, b in pairs:
+            ta, tb = res.seconds(name, a.key), res.seconds(name, b.key)
+            row.append(f"{tb / ta:.1f}x" if ta and tb else "—")
+        rows.append(row)
+        speed_rows.append(speed)
+    out.append(
+        f"**{what}** (median; in brackets: time ratio to {base_label}, >1 means "
+        f"{base_label} is faster; last columns: scaling, time at 10x size / time at 1x "
+        "size, linear ≈ 10x)"
+    )
+    out += ["", *_table(header, rows), "", "**MB/s** (UTF-8 bytes of the document / time)", ""]
+    out += _table(["Library"] + [s.label for s in res.sizes], speed_rows)
+    out.append("")
+    return out
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass
+class Target:
+    """One project target with its measured value and verdict."""
+
+    text: str
+    measured: str
+    passed: bool | None
+
+    @property
+    def verdict(self) -> str:
+        """PASS, FAIL or n/a (not measured in this run)."""
+        return "n/a" if self.passed is None else ("PASS" if self.passed else "FAIL")
+
+
+def _ratio(res: CurveResult | None, peer: str, base: str, key: str) -> float | None:
+    if res is None:
+        return None
+    a, b = res.seconds(peer, key), res.seconds(base, key)
+    return a / b if a and b else None
+
+
+def _speedup_target(
+    res: CurveResult | None, peer: str, key: str, minimum: float, text: str, cap: float
+) -> Target:
+    ratio = _ratio(res, peer, "jsondrip", key)
+    if ratio is not None:
+        return Target(text, f"{ratio:.1f}x faster", ratio >= minimum)
+    if res is not None and res.seconds("jsondrip", key):
+        cell = res.cells.get(peer, {}).get(key)
+        if cell is not None and cell.status in (CAPPED, SKIPPED):
+            # the peer needed more than the cap: jsondrip is at least cap / t faster
+            bound = cap / res.seconds("jsondrip", key)  # type: ignore[operator]
+            return Target(text, f"> {bound:.0f}x faster ({peer} passed the cap)", bound >= minimum)
+    return Target(text, "not measured", None)
+
+
+def targets(
+    curves: dict[str, CurveResult],
+    jsonl: JsonlResult | None,
+    failures: list[str],
+    cap: float,
+) -> list[Target]:
+    """Evaluate the project's targets against this run's measurements."""
+    llm, deltas, whole = curves.get("llm"), curves.get("deltas"), curves.get("whole")
+    out: list[Target] = []
+
+    per_chunk = None
+    if llm is not None and llm.seconds("jsondrip", "34k"):
+        per_chunk = llm.seconds("jsondrip", "34k") * 1e6 / llm.info["34k"].n_chunks  # type: ignore[operator]
+    out.append(
+        Target(
+            "LLM output, ~4-char chunks, value after every chunk: ≤ 1.5 µs per chunk at 34 KB",
+            fmt_us(per_chunk) + " per chunk" if per_chunk is not None else "not measured",
+            None if per_chunk is None else per_chunk <= 1.5,
+        )
+    )
+    out.append(
+        _speedup_target(llm, "jsonriver", "34k", 4, "≥ 4x faster than jsonriver (34 KB)", cap)
+    )
+    out.append(_speedup_target(llm, "jiter", "1k", 1.0, "faster than jiter re-parse at 1 KB", cap))
+    out.append(_speedup_target(llm, "jiter", "100k", 25, "≥ 25x faster than jiter at 100 KB", cap))
+    for label, res, peer in (
+        ("value after every chunk", llm, "jsondrip"),
+        ("deltas only", deltas, "jsondrip_deltas"),
+    ):
+        growth = None
+        if res is not None:
+            small, big = res.seconds(peer, "100k"), res.seconds(peer, "1m")
+            growth = big / small if small and big else None
+        out.append(
+            Target(
+                f"Linear, {label}: 1 MB time ≤ 11x the 100 KB time",
+                f"{growth:.2f}x" if growth is not None else "not measured",
+                None if growth is None else growth <= 11,
+            )
+        )
+    if jsonl is not None and jsonl.drip.ok and jsonl.base.ok:
+        speed = jsonl.base.seconds / jsonl.drip.seconds  # type: ignore[operator]
+        out.append(
+            Target(
+                "JSONL: ≥ 0.8x the throughput of the json.loads line loop",
+                f"{speed:.2f}x",
+                speed >= 0.8,
+            )
+        )
+        bound = MEMORY_FACTOR * (jsonl.chunk_size + jsonl.file.longest_record)
+        peak = jsonl.drip_peak or 0
+        out.append(
+            Target(
+                f"JSONL: memory bounded by the longest record (peak ≤ {MEMORY_FACTOR} x "
+                "(chunk + longest record))",
+                f"peak {fmt_bytes(peak)} ≤ {fmt_bytes(bound)}; stream "
+                f"{fmt_bytes(jsonl.file.n_bytes)}, longest record "
+                f"{fmt_bytes(jsonl.file.longest_record)}",
+                peak <= bound,
+            )
+        )
+    else:
+        out.append(
+            Target("JSONL: ≥ 0.8x the throughput of the json.loads line loop", "not measured", None)
+        )
+    whole_key = whole.sizes[-1].key if whole is not None and whole.sizes else ""
+    ratio = _ratio(whole, "jsondrip_whole", "json", whole_key)
+    out.append(
+        Target(
+            f"Whole document as one chunk ({whole.sizes[-1].label if whole else '-'}): "
+            "within 20x json.loads",
+            f"{ratio:.1f}x json.loads" if ratio is not None else "not measured",
+            None if ratio is None else ratio <= 20,
+        )
+    )
+    out.append(
+        Target(
+            "jsondrip's final values equal json.loads in every scenario",
+            "all equal" if not failures else "; ".join(failures)[:300],
+            not failures,
+        )
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- other sections
+
+
+def jsonl_section(res: JsonlResult) -> list[str]:
+    """Markdown for scenario 5."""
+    f = res.file
+    out = [
+        "## 5. JSON Lines",
+        "",
+        f"{fmt_bytes(f.n_bytes)} of JSONL, {f.n_records:,} records (longest "
+        f"{fmt_bytes(f.longest_record)}), read from a temp file. `JsonlParser` is fed "
+        f"{res.chunk_size // 1024} KB bytes chunks (`f.read`); the baseline is "
+        "`for line in f: json.loads(line)` on the same file opened in binary mode. Peak "
+        "memory is the tracemalloc peak of a separate, untimed run.",
+        "",
+    ]
+    rows = []
+    for label, cell, peak, n in (
+        ("jsondrip JsonlParser", res.drip, res.drip_peak, res.drip_records),
+        ("json.loads line loop", res.base, res.base_peak, res.base_records),
+    ):
+        if not cell.ok:
+            rows.append([label, cell.status, "", "", "", "", ""])
+            continue
+        secs = cell.seconds or 0.0
+        base = res.base.seconds or 0.0
+        rows.append(
+            [
+                label,
+                f"{secs:.2f} s",
+                f"{f.n_bytes / 1e6 / secs:,.1f}",
+                f"{(n or 0) / secs:,.0f}",
+                fmt_bytes(peak) if peak is not None else "—",
+                f"{base / secs:.2f}x",
+                str(cell.repeats),
+            ]
+        )
+    out += _table(
+        [
+            "Reader",
+            "time (median)",
+            "MB/s",
+            "records/s",
+            "peak memory",
+            "throughput vs loop",
+            "runs",
+        ],
+        rows,
+    )
+    out.append("")
+    return out
+
+
+def latency_section(res: LatencyResult) -> list[str]:
+    """Markdown for scenario 6."""
+    out = [
+        "## 6. Latency per feed",
+        "",
+        f"jsondrip on the {res.size.label} scenario-1 document, 1-7 character chunks (mean 4), "
+        "`feed` + value read timed individually with `perf_counter_ns` "
+        f"(timer overhead ≈ {res.timer_overhead_ns:.0f} ns, included). GC enabled.",
+        "",
+    ]
+    out += _table(
+        ["feeds", "mean", "p50", "p90", "p99", "p99.9", "max"],
+        [
+            [
+                f"{res.n_feeds:,}",
+                fmt_us(res.mean),
+                fmt_us(res.p50),
+                fmt_us(res.p90),
+                fmt_us(res.p99),
+                fmt_us(res.p999),
+                fmt_us(res.max),
+            ]
+        ],
+    )
+    out.append("")
+    return out
+
+
+def peers_section(names: Iterable[str]) -> list[str]:
+    """Table of the libraries: version, mode, notes."""
+    rows = []
+    for name in names:
+        peer = PEERS[name]
+        doc = (peer.factory.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1]
+        ver = version(name) or "not installed"
+        rows.append([peer.label, ver, peer.mode, doc, peer.note])
+    return ["## Libraries", "", *_table(["Library", "version", "mode", "API", "notes"], rows), ""]
+
+
+def render(
+    header: list[str],
+    target_list: list[Target],
+    curves: dict[str, CurveResult],
+    jsonl: JsonlResult | None,
+    latency: LatencyResult | None,
+    peer_names: Iterable[str],
+    cap: float,
+) -> str:
+    """The full RESULTS.md text."""
+    out = list(header)
+    out += ["## Targets", ""]
+    out += _table(
+        ["Target", "Measured", "Result"],
+        [[t.text, t.measured, f"**{t.verdict}**"] for t in target_list],
+    )
+    out.append("")
+    for key in ("llm", "llm_bytes", "numbers", "deltas"):
+        if key in curves:
+            out += curve_section(curves[key], cap)
+    out += jsonl_section(jsonl) if jsonl is not None else []
+    out += latency_section(latency) if latency is not None else []
+    if "whole" in curves:
+        out += curve_section(curves["whole"], cap)
+    out += peers_section(peer_names)
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- plot
+
+PLOT_COLOURS = {
+    "jsondrip": "#d62728",
+    "jsondrip_deltas": "#8c0d0d",
+    "jsondrip_whole": "#ff7f7f",
+    "jsonriver": "#9467bd",
+    "jiter": "#ff7f0e",
+    "pydantic_core": "#e6b800",
+    "partial_json_parser": "#8c564b",
+    "partialjson": "#e377c2",
+    "json_repair": "#2ca02c",
+    "langchain": "#17becf",
+    "ijson": "#1f77b4",
+    "ijson_basic": "#aec7e8",
+    "json_stream": "#bcbd22",
+    "json": "#7f7f7f",
+    "orjson": "#111111",
+}
+_NONE = Measurement(MISSING)
+
+
+def plot(curves: dict[str, CurveResult], path: Path, cap: float) -> bool:
+    """Draw log-log time vs document size, one line per library, per scenario."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    keys = [k for k in ("llm", "llm_bytes", "numbers", "deltas") if k in curves]
+    if not keys:
+        return False
+    cols = 2 if len(keys) > 1 else 1
+    rows = (len(keys) + 1) // 2
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols + 3, 4.6 * rows), squeeze=False)
+    handles: dict[str, object] = {}
+    for ax, key in zip(axes.flat, keys):
+        res = curves[key]
+        for name in res.peers:
+            points = [
+                (res.info[s.key].n_bytes, res.seconds(name, s.key))
+                for s in res.sizes
+                if res.seconds(name, s.key)
+            ]
+            colour = PLOT_COLOURS.get(name, "black")
+            style = "--" if PEERS[name].mode == "floor" else "-"
+            if points:
+                xs, ys = zip(*points)
+                (line,) = ax.plot(
+                    xs,
+                    ys,
+                    style,
+                    marker="o",
+                    markersize=4,
+                    color=colour,
+                    linewidth=2.6 if name.startswith("jsondrip") else 1.3,
+                )
+                handles.setdefault(PEERS[name].label, line)
+            capped = [
+                s for s in res.sizes if res.cells.get(name, {}).get(s.key, _NONE).status == CAPPED
+            ]
+            if capped:
+                ax.plot(
+                    [res.info[capped[0].key].n_bytes], [cap], marker="x", markersize=9, color=colour
+                )
+        ax.axhline(cap, color="grey", linestyle=":", linewidth=1)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(res.spec.title, fontsize=9)
+        ax.set_xlabel("document size (UTF-8 bytes)")
+        ax.set_ylabel("total time (s)")
+        ax.grid(True, which="both", alpha=0.3)
+    for ax in list(axes.flat)[len(keys) :]:
+        ax.set_visible(False)
+    fig.legend(list(handles.values()), list(handles), loc="center right", fontsize=8)
+    fig.suptitle(
+        f"jsondrip vs peers, log-log (x on the dotted line: passed the {cap:g} s cap; "
+        "dashed: json/orjson of the whole document once)",
+        fontsize=10,
+    )
+    fig.tight_layout(rect=(0, 0, 1 - 2.8 / fig.get_figwidth(), 0.97))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
