@@ -6,10 +6,10 @@ import json
 from typing import Any, Union
 
 import pytest
-from conftest import chunkings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import chunkings
 from jsondrip import (
     IncompleteJSONError,
     JsonlParser,
@@ -17,7 +17,8 @@ from jsondrip import (
     LimitExceededError,
     StreamClosedError,
 )
-from jsondrip.testing import byte_chunkings, chunkings as chunking_strategy, json_values
+from jsondrip.testing import byte_chunkings, json_values
+from jsondrip.testing import chunkings as chunking_strategy
 
 Chunk = Union[str, bytes]
 

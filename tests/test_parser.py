@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import chunkings, feed_all
 
+from conftest import chunkings, feed_all
 from jsondrip import (
     Delta,
     IncompleteJSONError,
@@ -38,7 +38,7 @@ VALID = [
     '"raw unicode: é 中文 😀"',
     "[]",
     "{}",
-    "[[], {}, [[]], {\"\": {}}]",
+    '[[], {}, [[]], {"": {}}]',
     '{"a": [1, 2.5, -3e2, true, false, null, "x"], "b": {"c": {"d": []}}}',
     ' \t\r\n{ "spaced" : [ 1 , 2 ] } \n',
     '{"dup": 1, "dup": [2]}',
@@ -199,7 +199,7 @@ INVALID = [
     ('"a\nb"', 2, "found control character U+000A"),
     ('"a\x00"', 2, "found control character U+0000"),
     ('{"k\x1f": 1}', 3, "found control character U+001F"),
-    ("{'a': 1}", 1, "found \"'\""),
+    ("{'a': 1}", 1, 'found "\'"'),
     ("[1 2]", 3, "expected ',' or ']' after array element, found '2'"),
     ("1 2", 2, "expected the end of input after the value, found '2'"),
     ('{"a":1}x', 7, "expected the end of input after the value, found 'x'"),
@@ -244,7 +244,10 @@ def test_error_message_names_line_and_column() -> None:
 
 def test_error_comma_example_from_the_docs() -> None:
     text = '{"a": {\n"b": 1,\n"c": 2 x'
-    with pytest.raises(JSONStreamError, match=r"expected ',' or '}' after object member, found 'x' at line 3 column 8"):
+    with pytest.raises(
+        JSONStreamError,
+        match=r"expected ',' or '}' after object member, found 'x' at line 3 column 8",
+    ):
         Parser().feed(text)
 
 
@@ -353,7 +356,7 @@ def test_bytearray_and_memoryview_are_accepted() -> None:
 # -- UTF-8 and BOM --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["\ufeff[1]", "\ufeff  {\"a\": \"\u00e9\"}"])
+@pytest.mark.parametrize("text", ["\ufeff[1]", '\ufeff  {"a": "\u00e9"}'])
 def test_leading_bom_is_skipped(text: str) -> None:
     for label, chunks in chunkings(text):
         parser = Parser()
@@ -467,7 +470,7 @@ def test_max_depth_must_be_positive(bad: Any) -> None:
 
 
 def test_parse_float_decimal_keeps_every_digit() -> None:
-    text = '[1.10, 0.1000000000000000055511151231257827, 1e400, 7]'
+    text = "[1.10, 0.1000000000000000055511151231257827, 1e400, 7]"
     for label, chunks in chunkings(text):
         parser = Parser(parse_float=Decimal)
         feed_all(parser, chunks)

@@ -21,7 +21,7 @@ import json
 import math
 from typing import Any, Union
 
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from jsondrip import IncompleteJSONError, JSONStreamError, Parser, apply_deltas
@@ -32,9 +32,7 @@ Chunk = Union[str, bytes]
 
 def texts_and_chunks() -> st.SearchStrategy[tuple[str, list[Chunk]]]:
     def split(text: str) -> st.SearchStrategy[tuple[str, list[Chunk]]]:
-        chunks: st.SearchStrategy[list[Chunk]] = st.one_of(
-            chunkings(text), byte_chunkings(text)
-        )  # type: ignore[arg-type]
+        chunks: st.SearchStrategy[list[Chunk]] = st.one_of(chunkings(text), byte_chunkings(text))  # type: ignore[arg-type]
         return chunks.map(lambda c: (text, c))
 
     return json_texts().flatmap(split)
@@ -76,7 +74,7 @@ def test_final_value_equals_json_loads(case: tuple[str, list[Chunk]]) -> None:
 def test_every_partial_value_is_json_and_extends_the_previous(
     case: tuple[str, list[Chunk]],
 ) -> None:
-    text, chunks = case
+    _, chunks = case
     parser = Parser()
     previous: Any = None
     started = False
@@ -148,7 +146,7 @@ def test_partial_strings_off_never_shows_an_unfinished_string(
 
 # -- invalid input -----------------------------------------------------------------
 
-_NOISE = st.sampled_from(list('{}[]:,"\\ntrufalsetrue-+.eE0123456789 \t\n\r\x00\x1fé😀/\'NaI'))
+_NOISE = st.sampled_from(list("{}[]:,\"\\ntrufalsetrue-+.eE0123456789 \t\n\r\x00\x1fé😀/'NaI"))
 
 
 @st.composite

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import sys
 from typing import Any, Callable, Literal, Optional, Union
 
 from ._parser import Chunk, Parser
@@ -257,9 +256,7 @@ class JsonlParser:
             line = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             good = data[: exc.start].decode("utf-8")
-            message = (
-                f"expected valid UTF-8, found byte 0x{data[exc.start]:02X} ({exc.reason})"
-            )
+            message = f"expected valid UTF-8, found byte 0x{data[exc.start]:02X} ({exc.reason})"
             self._bad_line(
                 JSONStreamError(message, self._offset + len(good), self._line, len(good) + 1)
             )
@@ -350,7 +347,3 @@ def _at_end_of_line(exc: IncompleteJSONError) -> JSONStreamError:
     """A record cut by a newline is invalid JSON, not truncated input."""
     message = exc.msg.replace("found end of input", "found end of line")
     return JSONStreamError(message, exc.offset, exc.line, exc.column)
-
-
-if sys.version_info < (3, 9):  # pragma: no cover
-    raise ImportError("jsondrip needs Python 3.9 or later")

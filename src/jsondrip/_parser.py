@@ -309,8 +309,8 @@ class Parser:
             buf = self._pending
         if state != _DONE and state != _BETWEEN:
             message = self._end_of_input_message(state)
-            exc = ScanError(len(buf), f"{message}, found end of input")
-            raise self._fail(buf, exc, deltas, incomplete=True)
+            end = ScanError(len(buf), f"{message}, found end of input")
+            raise self._fail(buf, end, deltas, incomplete=True)
         self._state = _CLOSED
         return deltas
 
@@ -476,7 +476,8 @@ class Parser:
                         continue
                     if state == _OBJECT_FIRST:
                         raise ScanError(
-                            pos, f"expected '\"' to start an object key or '}}', found {describe(char)}"
+                            pos,
+                            f"expected '\"' to start an object key or '}}', found {describe(char)}",
                         )
                     raise ScanError(
                         pos, f"expected '\"' to start an object key, found {describe(char)}"
@@ -567,12 +568,7 @@ class Parser:
                     match = NUMBER(buf, pos)
                     end = match.end() if match is not None else -1
                     if end < 0 or end >= n or buf[end] in NUMBER_CONTINUATION:
-                        if (
-                            char == "-"
-                            and self._allow_nan
-                            and pos + 1 < n
-                            and buf[pos + 1] == "I"
-                        ):
+                        if char == "-" and self._allow_nan and pos + 1 < n and buf[pos + 1] == "I":
                             self._literal = ("-Infinity", -math.inf)
                             state = _LITERAL
                             continue
@@ -740,9 +736,7 @@ class Parser:
         deltas = self.feed(text) if text else []
         bad = data[exc.start]
         buf = self._pending
-        error = ScanError(
-            len(buf), f"expected valid UTF-8, found byte 0x{bad:02X} ({exc.reason})"
-        )
+        error = ScanError(len(buf), f"expected valid UTF-8, found byte 0x{bad:02X} ({exc.reason})")
         raise self._fail(buf, error, deltas)
 
     def _fail_utf8_truncated(self, found: str) -> list[Delta]:

@@ -21,13 +21,17 @@ them into stream offsets, lines and columns when it raises.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Callable, Optional, cast
+
+# Patterns ending in "*" always match (possibly nothing), so their match
+# functions are typed as never returning None.
+_AlwaysMatch = Callable[..., "re.Match[str]"]
 
 #: JSON whitespace (RFC 8259): nothing else counts, not even U+00A0 or U+FEFF.
 WHITESPACE = frozenset(" \t\n\r")
-WHITESPACE_RUN = re.compile(r"[ \t\n\r]*").match
+WHITESPACE_RUN = cast(_AlwaysMatch, re.compile(r"[ \t\n\r]*").match)
 #: A run of string characters that need no decoding.
-STRING_RUN = re.compile(r'[^"\\\x00-\x1f]*').match
+STRING_RUN = cast(_AlwaysMatch, re.compile(r'[^"\\\x00-\x1f]*').match)
 #: A whole number; group 1 is the integer part, ``lastindex > 1`` means float.
 NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?").match
 #: Characters that may start a number.
@@ -168,6 +172,7 @@ def control_character(pos: int, char: str) -> ScanError:
 # digits, 'e', exponent sign, exponent digits.
 _START, _MINUS, _ZERO, _INT, _DOT, _FRAC, _EXP, _EXP_SIGN, _EXP_DIGITS = range(9)
 _CAN_END = frozenset((_ZERO, _INT, _FRAC, _EXP_DIGITS))
+_AFTER_ZERO = "expected '.', 'e' or the end of a number after a leading zero"
 _EXPECTED = {
     _START: "expected a digit or '-' to start a number",
     _MINUS: "expected a digit after '-' in number",
@@ -207,7 +212,7 @@ def scan_number(buf: str, pos: int, final: bool) -> int:
                 state = _EXP
             elif digit:
                 if state == _ZERO:
-                    raise ScanError(i, f"expected '.', 'e' or the end of a number after a leading zero, found {describe(char)}")
+                    raise ScanError(i, f"{_AFTER_ZERO}, found {describe(char)}")
             else:
                 return i
         elif state == _DOT:

@@ -67,9 +67,7 @@ class IncompleteJSONError(JSONStreamError):
             ``value`` (or ``JsonlParser.partial``) showed last.
     """
 
-    def __init__(
-        self, msg: str, offset: int, line: int, column: int, partial: Any = None
-    ) -> None:
+    def __init__(self, msg: str, offset: int, line: int, column: int, partial: Any = None) -> None:
         super().__init__(msg, offset, line, column)
         self.partial = partial
 

@@ -40,8 +40,10 @@ def json_values(*, allow_nan: bool = False, max_leaves: int = 30) -> st.SearchSt
     )
     return st.recursive(
         scalars,
-        lambda children: st.lists(children, max_size=6)
-        | st.dictionaries(st.text(max_size=8), children, max_size=6),
+        lambda children: (
+            st.lists(children, max_size=6)
+            | st.dictionaries(st.text(max_size=8), children, max_size=6)
+        ),
         max_leaves=max_leaves,
     )
 

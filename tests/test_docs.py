@@ -1,0 +1,68 @@
+"""The README's example and the package docstring say what the code does."""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsondrip
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_example_prints_what_its_comments_say() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    code = re.search(r"```python\n(.*?)```", readme, re.S)
+    assert code is not None
+    source = code.group(1)
+    expected = [line.split("# ", 1)[1] for line in source.splitlines() if line.startswith("# {")]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(source, "README.md", "exec"), {})
+    assert output.getvalue().splitlines() == expected
+
+
+def test_package_docstring_examples() -> None:
+    failures, tried = doctest.testmod(jsondrip, verbose=False)
+    assert tried > 0
+    assert failures == 0
+
+
+def test_every_public_name_is_documented() -> None:
+    for name in jsondrip.__all__:
+        obj = getattr(jsondrip, name)
+        if name == "Path":
+            continue  # a type alias
+        assert obj.__doc__, name
+        if isinstance(obj, type):
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_") and (callable(member) or isinstance(member, property)):
+                    assert member.__doc__, f"{name}.{attr}"
+
+
+def test_replay_example_reproduces_the_recording() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "replay.py"), "--speed", "0"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+        timeout=60,
+    )
+    from importlib.resources import files
+
+    recording = json.loads(files("jsondrip").joinpath("data/demo_stream.json").read_text("utf-8"))
+    expected = json.loads("".join(recording["chunks"]))
+    completed = [line for line in result.stdout.splitlines() if line.startswith("complete ")]
+    assert len(completed) == len(expected["ingredients"]) + len(expected["steps"]) + len(
+        expected["tags"]
+    )
+    body = result.stdout.split("\n\n" + str(len(recording["chunks"])))[0]
+    final = json.loads(body[body.index("\n{") :])
+    assert final == expected
