@@ -155,10 +155,9 @@ class Parser:
         # the document (or, with multiple_values, each document) is an element.
         self._root: list[Any] = []
         self._stack: list[tuple[Any, bool, Path, Any]] = []
-        self._cont: Any = self._root
-        self._is_obj = False
-        self._path: Path = ()
-        self._key: Any = None
+        # The innermost open container: (container, is_object, path, key).
+        self._frame: tuple[Any, bool, Path, Any] = (self._root, False, (), None)
+        self._root_after = _BETWEEN if self._multiple else _DONE
         self._state = _BETWEEN if self._multiple else _VALUE
         self._pending = ""
         self._literal: tuple[str, Any] = ("", None)
@@ -173,6 +172,9 @@ class Parser:
         # With multiple_values the root is the list of documents; its "add"
         # goes out with the first deltas so that folding starts from nothing.
         self._announce_root = self._multiple
+        # True when feed() can skip the checks _feed_slow makes: the parser is
+        # healthy, past the first chunk, and has only ever been fed text.
+        self._plain = False
 
         # The open string value: where it lives and its text so far.
         self._s_cont: Any = None
@@ -190,9 +192,10 @@ class Parser:
         """The current partial value (the live object; see the class docs)."""
         if self._s_parts and self._partial_strings:
             self._materialize()
+        root = self._root
         if self._multiple:
-            return self._root
-        return self._root[0] if self._root else None
+            return root
+        return root[0] if root else None
 
     @property
     def done(self) -> bool:
@@ -230,12 +233,39 @@ class Parser:
             StreamClosedError: :meth:`close` was already called.
             TypeError: ``chunk`` is neither text nor bytes.
         """
-        state = self._state
-        if state >= _FAILED:
+        if type(chunk) is not str or not self._plain:
+            return self._feed_slow(chunk)
+        if (
+            self._state == _STRING
+            and not self._pending
+            and '"' not in chunk
+            and "\\" not in chunk
+            and chunk.isprintable()
+        ):
+            # Fast path: the whole chunk is plain text inside an open string
+            # (isprintable() rules out control characters).
+            if chunk:
+                self._offset += len(chunk)
+                self._s_parts.append(chunk)
+                if self._partial_strings:
+                    return [_new(Delta, (_APPEND, self._s_path, chunk))]
+            return []
+        buf = self._pending + chunk if self._pending else chunk
+        deltas: list[Delta] = []
+        try:
+            self._consume(buf, deltas, False)
+        except ScanError as exc:
+            raise self._fail(buf, exc, deltas) from None
+        return deltas
+
+    def _feed_slow(self, chunk: Chunk) -> list[Delta]:
+        """``feed`` for everything but text into a healthy, started parser:
+        bytes, the first chunk (BOM), a failed or closed parser, bad types."""
+        if self._state >= _FAILED:
             self._raise_unusable()
         if type(chunk) is str:
             text = chunk
-            if self._decoder is not None and self._decoder.getstate()[0]:
+            if self._undecoded:
                 return self._fail_utf8_truncated("found text (str) fed after it")
         elif isinstance(chunk, (bytes, bytearray, memoryview)):
             decoder = self._decoder
@@ -247,29 +277,19 @@ class Parser:
                 return self._fail_utf8(exc)
         else:
             raise TypeError(f"feed() takes str or bytes, not {type(chunk).__name__}")
-
-        if self._at_start:
-            if not text:
-                return []
-            self._at_start = False
-            if text[0] == "\ufeff":
-                text = text[1:]
-
-        if state == _STRING and not self._pending:
-            # Fast path: the whole chunk is plain text inside an open string.
-            end = STRING_RUN(text).end()
-            if end == len(text):
-                if end:
-                    self._offset += end
-                    self._s_parts.append(text)
-                    if self._partial_strings:
-                        return [_new(Delta, (_APPEND, self._s_path, text))]
-                return []
-        buf = self._pending + text if self._pending else text
         deltas: list[Delta] = []
         if self._announce_root:
             self._announce_root = False
             deltas.append(_new(Delta, (_ADD, (), [])))
+        if self._at_start:
+            if not text:
+                return deltas
+            self._at_start = False
+            if text[0] == "\ufeff":
+                text = text[1:]
+        # Text into a started parser can take the fast entry from now on.
+        self._plain = self._decoder is None
+        buf = self._pending + text if self._pending else text
         if buf:
             try:
                 self._consume(buf, deltas, False)
@@ -312,6 +332,7 @@ class Parser:
             end = ScanError(len(buf), f"{message}, found end of input")
             raise self._fail(buf, end, deltas, incomplete=True)
         self._state = _CLOSED
+        self._plain = False
         return deltas
 
     def close(self) -> Any:
@@ -346,6 +367,7 @@ class Parser:
         self._line = line
         self._line_start = offset
         self._at_start = False
+        self._plain = not self._announce_root
 
     @property
     def _blank(self) -> bool:
@@ -372,13 +394,9 @@ class Parser:
         pos = 0
         state = self._state
         stack = self._stack
-        cont = self._cont
-        is_obj = self._is_obj
-        cpath = self._path
-        key = self._key
+        cont, is_obj, cpath, key = self._frame
         depth = len(stack)
-        single = not self._multiple
-        root_after = _DONE if single else _BETWEEN
+        root_after = self._root_after
         fresh: list[str] = []  # text of the open string decoded in this call
         string_run = STRING_RUN
         try:
@@ -408,9 +426,14 @@ class Parser:
                     raise control_character(end, char)
 
                 if state == _KEY_STRING:
-                    pos, closed = scan_string(buf, pos, self._k_parts)
-                    if not closed:
-                        break
+                    end = string_run(buf, pos).end()
+                    if end < n and buf[end] == '"':
+                        self._k_parts.append(buf[pos:end])
+                        pos = end + 1
+                    else:
+                        pos, closed = scan_string(buf, pos, self._k_parts)
+                        if not closed:
+                            break
                     key = "".join(self._k_parts)
                     self._k_parts = []
                     state = _COLON
@@ -418,7 +441,10 @@ class Parser:
 
                 char = buf[pos]
                 if char in WHITESPACE:
-                    pos = WHITESPACE_RUN(buf, pos + 1).end()
+                    # Usually a single space: try that before the regex.
+                    pos += 1
+                    if pos < n and buf[pos] in WHITESPACE:
+                        pos = WHITESPACE_RUN(buf, pos).end()
                     if pos >= n:
                         break
                     char = buf[pos]
@@ -459,6 +485,14 @@ class Parser:
                             state = _COLON
                             continue
                         parts: list[str] = []
+                        if end >= n:
+                            # The key continues in the next chunk.
+                            if end > pos + 1:
+                                parts.append(buf[pos + 1 : end])
+                            self._k_parts = parts
+                            pos = n
+                            state = _KEY_STRING
+                            break
                         pos, closed = scan_string(buf, pos + 1, parts)
                         if closed:
                             key = "".join(parts)
@@ -498,9 +532,9 @@ class Parser:
                 # A value starts at pos (state is _VALUE, _ARRAY_FIRST,
                 # _BETWEEN, or _NUMBER/_LITERAL re-scanning their leftover).
                 if is_obj:
-                    vpath = (*cpath, key)
-                elif depth or not single:
-                    vpath = (*cpath, len(cont))
+                    vpath = cpath + (key,)
+                elif depth or self._multiple:
+                    vpath = cpath + (len(cont),)
                 else:
                     vpath = ()
 
@@ -567,6 +601,10 @@ class Parser:
                 if char in NUMBER_START and state != _LITERAL:
                     match = NUMBER(buf, pos)
                     end = match.end() if match is not None else -1
+                    if end == n and not final:
+                        # A whole number so far; the next chunk may extend it.
+                        state = _NUMBER
+                        break
                     if end < 0 or end >= n or buf[end] in NUMBER_CONTINUATION:
                         if char == "-" and self._allow_nan and pos + 1 < n and buf[pos + 1] == "I":
                             self._literal = ("-Infinity", -math.inf)
@@ -623,10 +661,7 @@ class Parser:
                 state = _AFTER if depth else root_after
         finally:
             self._state = state
-            self._cont = cont
-            self._is_obj = is_obj
-            self._path = cpath
-            self._key = key
+            self._frame = (cont, is_obj, cpath, key)
             if state == _STRING:
                 self._flush_string(fresh, emit)
 
@@ -689,7 +724,7 @@ class Parser:
 
     def _end_of_input_message(self, state: int) -> str:
         if state == _AFTER:
-            if self._is_obj:
+            if self._frame[1]:
                 return "expected ',' or '}' after object member"
             return "expected ',' or ']' after array element"
         if state in (_STRING, _KEY_STRING) and self._pending:
@@ -724,6 +759,7 @@ class Parser:
         error.deltas = deltas
         self._error = error
         self._state = _FAILED
+        self._plain = False
         return error
 
     def _fail_utf8(self, exc: UnicodeDecodeError) -> list[Delta]:
