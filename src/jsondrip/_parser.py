@@ -57,6 +57,7 @@ from ._scanner import (
     scan_number,
     scan_string,
 )
+from ._unwrap import PROSE, find_json
 from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
 
 __all__ = ["Parser"]
@@ -78,9 +79,11 @@ _DONE = 10  # the top-level value is complete: only whitespace may follow
 _BETWEEN = 11  # multiple_values: between documents
 _FAILED = 12
 _CLOSED = 13
+_FOUND = 14  # lenient + multiple_values: a value starts here (found in prose)
 
 _AT_END_OF_INPUT = {
     _VALUE: "expected a value",
+    _FOUND: "expected a value",
     _ARRAY_FIRST: "expected a value or ']'",
     _OBJECT_FIRST: "expected '\"' or '}'",
     _KEY: "expected '\"' to start an object key",
@@ -117,6 +120,13 @@ class Parser:
             (separated by whitespace where needed, e.g. ``1 2``, ``{}{}``).
             ``value`` is then the list of the documents so far, the last one
             possibly partial, and delta paths start with the document's index.
+        lenient: Find the JSON inside LLM output: skip prose before it,
+            Markdown code fences (```` ```json ````), ``<think>...</think>``
+            blocks, and any text after the value. In prose the value must be
+            an object or an array; inside a json fence it may be any value.
+            The JSON itself is still parsed strictly, and streams from its
+            first character. With ``multiple_values``, every value found in
+            the text is collected.
 
     ``value`` is ``None`` before any value has started (check :attr:`started`
     to tell that apart from a JSON ``null``). It is the parser's own live
@@ -133,6 +143,7 @@ class Parser:
         parse_float: Optional[Callable[[str], Any]] = None,
         parse_int: Optional[Callable[[str], Any]] = None,
         multiple_values: bool = False,
+        lenient: bool = False,
     ) -> None:
         if not isinstance(max_depth, int) or max_depth < 1:
             raise ValueError(f"max_depth must be a positive int, not {max_depth!r}")
@@ -142,6 +153,10 @@ class Parser:
         self._parse_float: Callable[[str], Any] = parse_float or float
         self._parse_int: Callable[[str], Any] = parse_int or int
         self._multiple = bool(multiple_values)
+        self._lenient = bool(lenient)
+        # lenient: still looking for where the JSON starts (see _unwrap).
+        self._hunting = self._lenient
+        self._hunt_state = PROSE
         self._literals: dict[str, tuple[str, Any]] = {
             "t": ("true", True),
             "f": ("false", False),
@@ -256,12 +271,14 @@ class Parser:
             self._consume(buf, deltas, False)
         except ScanError as exc:
             raise self._fail(buf, exc, deltas) from None
+        if self._hunting:
+            self._hunt(deltas)
         return deltas
 
     def _feed_slow(self, chunk: Chunk) -> list[Delta]:
         """``feed`` for everything but text into a healthy, started parser:
         bytes, the first chunk (BOM), a failed or closed parser, bad types."""
-        if self._state >= _FAILED:
+        if self._state == _FAILED or self._state == _CLOSED:
             self._raise_unusable()
         if type(chunk) is str:
             text = chunk
@@ -287,15 +304,51 @@ class Parser:
             self._at_start = False
             if text[0] == "\ufeff":
                 text = text[1:]
-        # Text into a started parser can take the fast entry from now on.
-        self._plain = self._decoder is None
         buf = self._pending + text if self._pending else text
-        if buf:
+        if self._hunting:
+            self._pending = buf
+            self._hunt(deltas)
+        elif buf:
             try:
                 self._consume(buf, deltas, False)
             except ScanError as exc:
                 raise self._fail(buf, exc, deltas) from None
+            if self._hunting:
+                self._hunt(deltas)
+        # Text into a started parser takes the fast entry from now on.
+        self._plain = self._decoder is None and not self._hunting
         return deltas
+
+    def _hunt(self, deltas: list[Delta]) -> None:
+        """lenient: skip the text before the JSON in the leftover, then parse
+        from where the value starts (repeatedly, with multiple_values)."""
+        while self._hunting:
+            buf = self._pending
+            state, pos, found = find_json(self._hunt_state, buf)
+            self._skip(buf, pos)
+            self._hunt_state = state
+            if not found:
+                return
+            # Keep the state: after a value found inside a json fence, the
+            # next ``` closes that fence.
+            self._hunting = False
+            if self._state == _BETWEEN:
+                self._state = _FOUND
+            buf = self._pending
+            self._pending = ""
+            try:
+                self._consume(buf, deltas, False)
+            except ScanError as exc:
+                raise self._fail(buf, exc, deltas) from None
+
+    def _skip(self, buf: str, pos: int) -> None:
+        """Consume ``buf[:pos]`` without parsing it; keep the rest as leftover."""
+        self._pending = buf[pos:]
+        newlines = buf.count("\n", 0, pos)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._offset + buf.rindex("\n", 0, pos) + 1
+        self._offset += pos
 
     def feed_eof(self) -> list[Delta]:
         """Signal the end of input and return the deltas that produces.
@@ -319,6 +372,8 @@ class Parser:
         if self._announce_root:
             self._announce_root = False
             deltas.append(_new(Delta, (_ADD, (), [])))
+        if self._hunting:
+            self._skip(self._pending, len(self._pending))
         buf = self._pending
         if state == _NUMBER or state == _LITERAL:
             try:
@@ -518,6 +573,9 @@ class Parser:
                     )
 
                 if state == _DONE:
+                    if self._lenient:
+                        pos = n  # text after the value is not ours
+                        break
                     raise ScanError(
                         pos, f"expected the end of input after the value, found {describe(char)}"
                     )
@@ -531,6 +589,10 @@ class Parser:
 
                 # A value starts at pos (state is _VALUE, _ARRAY_FIRST,
                 # _BETWEEN, or _NUMBER/_LITERAL re-scanning their leftover).
+                if state == _BETWEEN and self._lenient:
+                    self._hunting = True
+                    self._plain = False
+                    break
                 if is_obj:
                     vpath = cpath + (key,)
                 elif depth or self._multiple:
