@@ -307,14 +307,13 @@ class Parser:
         buf = self._pending + text if self._pending else text
         if self._hunting:
             self._pending = buf
-            self._hunt(deltas)
         elif buf:
             try:
                 self._consume(buf, deltas, False)
             except ScanError as exc:
                 raise self._fail(buf, exc, deltas) from None
-            if self._hunting:
-                self._hunt(deltas)
+        if self._hunting:  # from the start, or again after a value (multiple_values)
+            self._hunt(deltas)
         # Text into a started parser takes the fast entry from now on.
         self._plain = self._decoder is None and not self._hunting
         return deltas
