@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import chunkings
 from jsondrip import (
     IncompleteJSONError,
     JsonlParser,
@@ -19,6 +18,7 @@ from jsondrip import (
 )
 from jsondrip.testing import byte_chunkings, json_values
 from jsondrip.testing import chunkings as chunking_strategy
+from streamcases import chunkings
 
 Chunk = Union[str, bytes]
 

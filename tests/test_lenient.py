@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import chunkings, feed_all
 from jsondrip import IncompleteJSONError, JSONStreamError, Parser
 from jsondrip.testing import chunkings as chunking_strategy
 from jsondrip.testing import json_values
+from streamcases import chunkings, feed_all
 
 WRAPPED = [
     ('Sure! Here is the JSON:\n```json\n{"a": [1, 2]}\n```\nAnything else?', {"a": [1, 2]}),

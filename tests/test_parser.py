@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from conftest import chunkings, feed_all
 from jsondrip import (
     Delta,
     IncompleteJSONError,
@@ -21,6 +20,7 @@ from jsondrip import (
     StreamClosedError,
     apply_deltas,
 )
+from streamcases import chunkings, feed_all
 
 VALID = [
     "0",

@@ -700,7 +700,11 @@ class Parser:
                     found = self._literals.get(char)
                     if found is None:
                         hint = ""
-                        if char in "NI" and not self._allow_nan:
+                        ahead = buf[pos : pos + 8]
+                        if not self._allow_nan and any(
+                            word.startswith(ahead) or ahead.startswith(word)
+                            for word in ("NaN", "Infinity")
+                        ):
                             hint = " (NaN and Infinity need allow_nan=True)"
                         raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
                     literal = found
