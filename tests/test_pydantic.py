@@ -355,6 +355,9 @@ def test_scalars_and_enums_at_the_root() -> None:
     number = TypedParser(int)
     number.feed("42")
     assert number.value is None
+    assert number.feed_eof() == []
+    assert number.done
+    assert number.close() == 42
     assert number.close() == 42
     unit = TypedParser(Unit)
     unit.feed('"m')

@@ -176,8 +176,8 @@ class TypedParser(Generic[T]):
         self._apply(deltas, items)
         return items
 
-    def close(self) -> T:
-        """End of input: return the fully validated value.
+    def feed_eof(self) -> list[Item]:
+        """Signal the end of input; return the items that completes (rarely any).
 
         Raises:
             IncompleteJSONError: the input ended early; ``partial`` is the
@@ -186,6 +186,8 @@ class TypedParser(Generic[T]):
         """
         if self._error is not None:
             raise self._error
+        if self._has_final:
+            return []
         try:
             deltas = self._parser.feed_eof()
         except IncompleteJSONError as error:
@@ -194,9 +196,25 @@ class TypedParser(Generic[T]):
             )
             self._error = incomplete
             raise incomplete from None
-        self._apply(deltas, [])
+        items: list[Item] = []
+        self._apply(deltas, items)
         if not self._has_final:
-            self._validate_root()
+            try:
+                self._validate_root()
+            except ValidationError as error:
+                self._error = error
+                raise
+        return items
+
+    def close(self) -> T:
+        """End of input: return the fully validated value (again if called twice).
+
+        Raises:
+            IncompleteJSONError: the input ended early; ``partial`` is the
+                partial instance.
+            pydantic.ValidationError: the complete value does not validate.
+        """
+        self.feed_eof()
         return self._final  # type: ignore[no-any-return]
 
     # -- following the deltas ---------------------------------------------------
