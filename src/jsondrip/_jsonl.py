@@ -24,7 +24,7 @@ import json
 from typing import Any, Callable, Literal, Optional, Union
 
 from ._parser import Chunk, Parser
-from .errors import IncompleteJSONError, JSONStreamError, StreamClosedError
+from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
 
 __all__ = ["JsonlParser"]
 
@@ -48,9 +48,13 @@ class JsonlParser:
             failed), ``"skip"`` drops the line, ``"collect"`` drops it and keeps
             the error in :attr:`errors`. Records before and after a bad line are
             never lost.
+        max_record_size: Maximum length of one line, in decoded characters
+            (default 64 Mi); a longer line is a bad line (``LimitExceededError``)
+            and is never held in memory whole.
         **options: Passed to :class:`Parser` for each record
-            (``partial_strings``, ``allow_nan``, ``max_depth``, ``parse_float``,
-            ``parse_int``).
+            (``partial_strings``, ``allow_nan``, ``max_depth``,
+            ``max_string_length``, ``max_number_length``, ``max_members``,
+            ``parse_float``, ``parse_int``).
 
     Blank lines (only whitespace) are skipped; ``\\r\\n`` line ends are
     accepted; a UTF-8 BOM at the very start of the stream is skipped.
@@ -60,9 +64,13 @@ class JsonlParser:
         self,
         *,
         on_error: OnError = "raise",
+        max_record_size: int = 64 * 1024 * 1024,
         partial_strings: bool = True,
         allow_nan: bool = False,
         max_depth: int = 1024,
+        max_string_length: int = 64 * 1024 * 1024,
+        max_number_length: int = 10_000,
+        max_members: int = 1024 * 1024,
         parse_float: Optional[Callable[[str], Any]] = None,
         parse_int: Optional[Callable[[str], Any]] = None,
     ) -> None:
@@ -73,16 +81,17 @@ class JsonlParser:
             "partial_strings": partial_strings,
             "allow_nan": allow_nan,
             "max_depth": max_depth,
+            "max_string_length": max_string_length,
+            "max_number_length": max_number_length,
+            "max_members": max_members,
+            # A line is a document: its size limit is the record size limit.
+            "max_document_size": max_record_size,
             "parse_float": parse_float,
             "parse_int": parse_int,
         }
+        self._max_record_size = max_record_size
         Parser(**self._options)  # validate the options now, not at the first record
-        decoder = json.JSONDecoder(
-            parse_float=parse_float,
-            parse_int=parse_int,
-            parse_constant=None if allow_nan else _reject_constant,
-        )
-        self._loads: Callable[[str], Any] = decoder.decode
+        self._loads = _whole_line_decoder(self._options)
         self._max_depth = max_depth
         #: The errors of bad lines, in order (``on_error="collect"`` only).
         self.errors: list[JSONStreamError] = []
@@ -164,6 +173,16 @@ class JsonlParser:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} at line {self._line}>"
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The C scanner inside json.JSONDecoder cannot be pickled; rebuild it.
+        state = self.__dict__.copy()
+        del state["_loads"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._loads = _whole_line_decoder(self._options)
+
     # -- framing --------------------------------------------------------------
 
     def _check_usable(self) -> None:
@@ -234,8 +253,11 @@ class JsonlParser:
         lines = text.split("\n")
         offset = self._offset
         first_line = self._line
+        max_record = self._max_record_size
         for index, line in enumerate(lines):
             try:
+                if len(line) > max_record:
+                    raise ValueError("too long")
                 record = loads(line)
                 if len(line) > max_depth and line.count("[") + line.count("{") > max_depth:
                     raise ValueError("possibly too deep")
@@ -274,7 +296,7 @@ class JsonlParser:
         except IncompleteJSONError as exc:
             self._bad_line(_at_end_of_line(exc))
         except JSONStreamError as exc:
-            self._bad_line(exc)
+            self._bad_line(_as_record_limit(exc))
         else:
             records.append(record)
 
@@ -298,7 +320,7 @@ class JsonlParser:
             self._skipping = True
             self._offset = start
             self._skip(held + piece if isinstance(piece, bytes) else piece)
-            self._bad_line(exc)
+            self._bad_line(_as_record_limit(exc))
 
     def _skip(self, piece: Union[str, bytes]) -> None:
         # Offsets count decoded characters, so skipped bytes are decoded too
@@ -341,6 +363,30 @@ class JsonlParser:
             raise error
         if self._on_error == "collect":
             self.errors.append(error)
+
+
+def _whole_line_decoder(options: dict[str, Any]) -> Callable[[str], Any]:
+    """``json.loads`` for one complete line, with the parser's options."""
+    decoder = json.JSONDecoder(
+        parse_float=options["parse_float"],
+        parse_int=options["parse_int"],
+        parse_constant=None if options["allow_nan"] else _reject_constant,
+    )
+    return decoder.decode
+
+
+def _as_record_limit(exc: JSONStreamError) -> JSONStreamError:
+    """A line's max_document_size is the stream's max_record_size."""
+    if isinstance(exc, LimitExceededError) and exc.limit == "max_document_size":
+        message = exc.msg.replace(
+            "characters of input (max_document_size)", "characters in a line (max_record_size)"
+        )
+        error = LimitExceededError(
+            message, exc.offset, exc.line, exc.column, "max_record_size", exc.maximum
+        )
+        error.deltas = exc.deltas
+        return error
+    return exc
 
 
 def _at_end_of_line(exc: IncompleteJSONError) -> JSONStreamError:

@@ -110,8 +110,13 @@ class Parser:
             false, a string appears only once it is complete.
         allow_nan: Accept ``NaN``, ``Infinity`` and ``-Infinity`` (as Python
             floats, like ``json.loads``). Off by default: they are not JSON.
-        max_depth: Maximum nesting of arrays and objects; deeper input raises
-            :class:`LimitExceededError`.
+        max_depth: Maximum nesting of arrays and objects.
+        max_string_length: Maximum length of a string or object key, in
+            decoded characters (default 64 Mi).
+        max_number_length: Maximum length of a number's text (default 10,000).
+        max_members: Maximum number of members of one object (default 1 Mi).
+        max_document_size: Maximum length of the whole input, in decoded
+            characters (default 1 Gi).
         parse_float: Called with the text of every number with a fraction or
             exponent (default ``float``). Pass ``decimal.Decimal`` to keep
             every digit.
@@ -140,13 +145,33 @@ class Parser:
         partial_strings: bool = True,
         allow_nan: bool = False,
         max_depth: int = 1024,
+        max_string_length: int = 64 * 1024 * 1024,
+        max_number_length: int = 10_000,
+        max_members: int = 1024 * 1024,
+        max_document_size: int = 1024 * 1024 * 1024,
         parse_float: Optional[Callable[[str], Any]] = None,
         parse_int: Optional[Callable[[str], Any]] = None,
         multiple_values: bool = False,
         lenient: bool = False,
     ) -> None:
-        if not isinstance(max_depth, int) or max_depth < 1:
-            raise ValueError(f"max_depth must be a positive int, not {max_depth!r}")
+        limits = {
+            "max_depth": max_depth,
+            "max_string_length": max_string_length,
+            "max_number_length": max_number_length,
+            "max_members": max_members,
+            "max_document_size": max_document_size,
+        }
+        for name, limit in limits.items():
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+                raise ValueError(f"{name} must be a positive int, not {limit!r}")
+        self._max_string_length = max_string_length
+        self._max_number_length = max_number_length
+        self._max_members = max_members
+        self._max_document_size = max_document_size
+        # Past this offset a feed may cross max_document_size: feed() then takes
+        # the slow path, which checks exactly (the leftover is at most a number).
+        self._size_watch = max_document_size - max_number_length - 16
+        self._base = 0
         self._partial_strings = bool(partial_strings)
         self._allow_nan = bool(allow_nan)
         self._max_depth = max_depth
@@ -198,7 +223,9 @@ class Parser:
         self._s_head = ""
         self._s_parts: list[str] = []
         self._s_reported = False
+        self._s_len = 0  # decoded characters of the open string so far
         self._k_parts: list[str] = []
+        self._k_len = 0
 
     # -- public API -------------------------------------------------------
 
@@ -250,6 +277,8 @@ class Parser:
         """
         if type(chunk) is not str or not self._plain:
             return self._feed_slow(chunk)
+        if self._offset + len(chunk) > self._size_watch:
+            return self._feed_slow(chunk)
         if (
             self._state == _STRING
             and not self._pending
@@ -259,12 +288,15 @@ class Parser:
         ):
             # Fast path: the whole chunk is plain text inside an open string
             # (isprintable() rules out control characters).
-            if chunk:
-                self._offset += len(chunk)
-                self._s_parts.append(chunk)
-                if self._partial_strings:
-                    return [_new(Delta, (_APPEND, self._s_path, chunk))]
-            return []
+            length = self._s_len + len(chunk)
+            if length <= self._max_string_length:
+                if chunk:
+                    self._s_len = length
+                    self._offset += len(chunk)
+                    self._s_parts.append(chunk)
+                    if self._partial_strings:
+                        return [_new(Delta, (_APPEND, self._s_path, chunk))]
+                return []
         buf = self._pending + chunk if self._pending else chunk
         deltas: list[Delta] = []
         try:
@@ -304,6 +336,10 @@ class Parser:
             self._at_start = False
             if text[0] == "\ufeff":
                 text = text[1:]
+        room = self._max_document_size - (self._offset - self._base) - len(self._pending)
+        over = len(text) > room
+        if over:
+            text = text[:room]
         buf = self._pending + text if self._pending else text
         if self._hunting:
             self._pending = buf
@@ -314,6 +350,16 @@ class Parser:
                 raise self._fail(buf, exc, deltas) from None
         if self._hunting:  # from the start, or again after a value (multiple_values)
             self._hunt(deltas)
+        if over:
+            pending = self._pending
+            limit = self._max_document_size
+            error = ScanError(
+                len(pending),
+                f"expected at most {limit} characters of input (max_document_size), found more",
+                "max_document_size",
+                limit,
+            )
+            raise self._fail(pending, error, deltas)
         # Text into a started parser takes the fast entry from now on.
         self._plain = self._decoder is None and not self._hunting
         return deltas
@@ -421,6 +467,9 @@ class Parser:
         self._line = line
         self._line_start = offset
         self._at_start = False
+        # Size limits count from here, not from the enclosing stream's start.
+        self._base = offset
+        self._size_watch += offset
         self._plain = not self._announce_root
 
     @property
@@ -459,6 +508,9 @@ class Parser:
                     end = string_run(buf, pos).end()
                     if end > pos:
                         fresh.append(buf[pos:end])
+                        self._s_len += end - pos
+                        if self._s_len > self._max_string_length:
+                            raise self._too_long(end - (self._s_len - self._max_string_length))
                     if end >= n:
                         pos = n
                         break
@@ -475,6 +527,9 @@ class Parser:
                             pos = end
                             break
                         fresh.append(escape[0])
+                        self._s_len += len(escape[0])
+                        if self._s_len > self._max_string_length:
+                            raise self._too_long(end)
                         pos = escape[1]
                         continue
                     raise control_character(end, char)
@@ -483,9 +538,13 @@ class Parser:
                     end = string_run(buf, pos).end()
                     if end < n and buf[end] == '"':
                         self._k_parts.append(buf[pos:end])
+                        self._check_key(end, end - pos)
                         pos = end + 1
                     else:
+                        before = len(self._k_parts)
+                        start = pos
                         pos, closed = scan_string(buf, pos, self._k_parts)
+                        self._check_key(pos, sum(map(len, self._k_parts[before:])), start)
                         if not closed:
                             break
                     key = "".join(self._k_parts)
@@ -532,22 +591,36 @@ class Parser:
 
                 if state == _KEY or state == _OBJECT_FIRST:
                     if char == '"':
+                        if state == _KEY and len(cont) >= self._max_members:
+                            raise ScanError(
+                                pos,
+                                f"expected at most {self._max_members} members in an object"
+                                " (max_members), found another key",
+                                "max_members",
+                                self._max_members,
+                            )
                         end = string_run(buf, pos + 1).end()
                         if end < n and buf[end] == '"':
+                            if end - pos - 1 > self._max_string_length:
+                                raise self._too_long(pos + 1 + self._max_string_length)
                             key = buf[pos + 1 : end]
                             pos = end + 1
                             state = _COLON
                             continue
+                        self._k_len = 0
                         parts: list[str] = []
                         if end >= n:
                             # The key continues in the next chunk.
                             if end > pos + 1:
                                 parts.append(buf[pos + 1 : end])
+                                self._check_key(end, end - pos - 1)
                             self._k_parts = parts
                             pos = n
                             state = _KEY_STRING
                             break
-                        pos, closed = scan_string(buf, pos + 1, parts)
+                        start = pos + 1
+                        pos, closed = scan_string(buf, start, parts)
+                        self._check_key(pos, sum(map(len, parts)), start)
                         if closed:
                             key = "".join(parts)
                             state = _COLON
@@ -601,6 +674,8 @@ class Parser:
 
                 if char == '"':
                     end = string_run(buf, pos + 1).end()
+                    if end - pos - 1 > self._max_string_length:
+                        raise self._too_long(pos + 1 + self._max_string_length)
                     if end < n and buf[end] == '"':
                         value: Any = buf[pos + 1 : end]
                         pos = end + 1
@@ -617,6 +692,7 @@ class Parser:
                     self._s_head = ""
                     self._s_parts = []
                     self._s_reported = False
+                    self._s_len = 0
                     if is_obj:
                         self._s_key = key
                         if self._partial_strings:
@@ -662,6 +738,15 @@ class Parser:
                 if char in NUMBER_START and state != _LITERAL:
                     match = NUMBER(buf, pos)
                     end = match.end() if match is not None else -1
+                    if end - pos > self._max_number_length:
+                        limit = self._max_number_length
+                        raise ScanError(
+                            pos + limit,
+                            f"expected a number of at most {limit} characters"
+                            " (max_number_length), found more",
+                            "max_number_length",
+                            limit,
+                        )
                     if end == n and not final:
                         # A whole number so far; the next chunk may extend it.
                         state = _NUMBER
@@ -736,6 +821,24 @@ class Parser:
             self._line += newlines
             self._line_start = self._offset + buf.rindex("\n", 0, pos) + 1
         self._offset += pos
+
+    # -- limits -------------------------------------------------------------
+
+    def _too_long(self, pos: int) -> ScanError:
+        limit = self._max_string_length
+        return ScanError(
+            pos,
+            f"expected a string of at most {limit} characters (max_string_length), found more",
+            "max_string_length",
+            limit,
+        )
+
+    def _check_key(self, end: int, added: int, start: int = -1) -> None:
+        """Count ``added`` decoded characters of the open key (ending at ``end``)."""
+        self._k_len += added
+        excess = self._k_len - self._max_string_length
+        if excess > 0:
+            raise self._too_long(max(start, end - excess))
 
     # -- strings ------------------------------------------------------------
 
