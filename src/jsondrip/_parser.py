@@ -168,9 +168,15 @@ class Parser:
         self._max_number_length = max_number_length
         self._max_members = max_members
         self._max_document_size = max_document_size
-        # Past this offset a feed may cross max_document_size: feed() then takes
-        # the slow path, which checks exactly (the leftover is at most a number).
-        self._size_watch = max_document_size - max_number_length - 16
+        # Limits cost nothing until they could be reached. A string's raw
+        # text bounds its decoded length and cannot be longer than the input
+        # so far, so no string can pass max_string_length (nor the input
+        # max_document_size, the leftover being at most a number) before the
+        # input reaches _watch. Feeds ending past it, and buffers longer than
+        # _careful_length (a whole string or number could exceed its limit
+        # inside one), are "careful": they take the exact checks.
+        self._watch = min(max_document_size - max_number_length - 16, max_string_length)
+        self._careful_length = min(max_string_length, max_number_length)
         self._base = 0
         self._partial_strings = bool(partial_strings)
         self._allow_nan = bool(allow_nan)
@@ -275,9 +281,7 @@ class Parser:
             StreamClosedError: :meth:`close` was already called.
             TypeError: ``chunk`` is neither text nor bytes.
         """
-        if type(chunk) is not str or not self._plain:
-            return self._feed_slow(chunk)
-        if self._offset + len(chunk) > self._size_watch:
+        if type(chunk) is not str or not self._plain or self._offset + len(chunk) > self._watch:
             return self._feed_slow(chunk)
         if (
             self._state == _STRING
@@ -288,19 +292,17 @@ class Parser:
         ):
             # Fast path: the whole chunk is plain text inside an open string
             # (isprintable() rules out control characters).
-            length = self._s_len + len(chunk)
-            if length <= self._max_string_length:
-                if chunk:
-                    self._s_len = length
-                    self._offset += len(chunk)
-                    self._s_parts.append(chunk)
-                    if self._partial_strings:
-                        return [_new(Delta, (_APPEND, self._s_path, chunk))]
-                return []
+            if chunk:
+                self._offset += len(chunk)
+                self._s_parts.append(chunk)
+                if self._partial_strings:
+                    return [_new(Delta, (_APPEND, self._s_path, chunk))]
+            return []
         buf = self._pending + chunk if self._pending else chunk
         deltas: list[Delta] = []
         try:
-            self._consume(buf, deltas, False)
+            # The leftover is at most a number, so no limit can be reached.
+            self._consume(buf, deltas, False, len(buf) > self._careful_length)
         except ScanError as exc:
             raise self._fail(buf, exc, deltas) from None
         if self._hunting:
@@ -345,7 +347,7 @@ class Parser:
             self._pending = buf
         elif buf:
             try:
-                self._consume(buf, deltas, False)
+                self._consume(buf, deltas, False, self._is_careful(buf))
             except ScanError as exc:
                 raise self._fail(buf, exc, deltas) from None
         if self._hunting:  # from the start, or again after a value (multiple_values)
@@ -382,7 +384,7 @@ class Parser:
             buf = self._pending
             self._pending = ""
             try:
-                self._consume(buf, deltas, False)
+                self._consume(buf, deltas, False, self._is_careful(buf))
             except ScanError as exc:
                 raise self._fail(buf, exc, deltas) from None
 
@@ -422,7 +424,7 @@ class Parser:
         buf = self._pending
         if state == _NUMBER or state == _LITERAL:
             try:
-                self._consume(buf, deltas, True)
+                self._consume(buf, deltas, True, self._is_careful(buf))
             except ScanError as exc:
                 raise self._fail(buf, exc, deltas, incomplete=exc.pos >= len(buf)) from None
             state = self._state
@@ -469,7 +471,7 @@ class Parser:
         self._at_start = False
         # Size limits count from here, not from the enclosing stream's start.
         self._base = offset
-        self._size_watch += offset
+        self._watch += offset
         self._plain = not self._announce_root
 
     @property
@@ -491,7 +493,11 @@ class Parser:
 
     # -- the hot loop -----------------------------------------------------
 
-    def _consume(self, buf: str, deltas: list[Delta], final: bool) -> None:
+    def _is_careful(self, buf: str) -> bool:
+        """Could a limit be reached while consuming ``buf``? (see __init__)"""
+        return len(buf) > self._careful_length or self._offset + len(buf) > self._watch
+
+    def _consume(self, buf: str, deltas: list[Delta], final: bool, careful: bool) -> None:
         emit = deltas.append
         n = len(buf)
         pos = 0
@@ -502,15 +508,26 @@ class Parser:
         root_after = self._root_after
         fresh: list[str] = []  # text of the open string decoded in this call
         string_run = STRING_RUN
+        if careful:
+            # Exact lengths of an open string or key, for the checks below
+            # (joining the pieces keeps this O(1) amortised).
+            if self._s_parts:
+                self._join_string()
+            self._s_len = len(self._s_head)
+            if len(self._k_parts) > 1:
+                self._k_parts = ["".join(self._k_parts)]
+            self._k_len = sum(map(len, self._k_parts))
         try:
             while pos < n:
                 if state == _STRING:
                     end = string_run(buf, pos).end()
                     if end > pos:
                         fresh.append(buf[pos:end])
-                        self._s_len += end - pos
-                        if self._s_len > self._max_string_length:
-                            raise self._too_long(end - (self._s_len - self._max_string_length))
+                        if careful:
+                            self._s_len += end - pos
+                            if self._s_len > self._max_string_length:
+                                excess = self._s_len - self._max_string_length
+                                raise self._too_long(end - excess)
                     if end >= n:
                         pos = n
                         break
@@ -527,9 +544,10 @@ class Parser:
                             pos = end
                             break
                         fresh.append(escape[0])
-                        self._s_len += len(escape[0])
-                        if self._s_len > self._max_string_length:
-                            raise self._too_long(end)
+                        if careful:
+                            self._s_len += len(escape[0])
+                            if self._s_len > self._max_string_length:
+                                raise self._too_long(end)
                         pos = escape[1]
                         continue
                     raise control_character(end, char)
@@ -538,13 +556,16 @@ class Parser:
                     end = string_run(buf, pos).end()
                     if end < n and buf[end] == '"':
                         self._k_parts.append(buf[pos:end])
-                        self._check_key(end, end - pos)
+                        if careful:
+                            self._check_key(end, end - pos)
                         pos = end + 1
                     else:
                         before = len(self._k_parts)
                         start = pos
                         pos, closed = scan_string(buf, pos, self._k_parts)
-                        self._check_key(pos, sum(map(len, self._k_parts[before:])), start)
+                        if careful:
+                            added = sum(map(len, self._k_parts[before:]))
+                            self._check_key(pos, added, start)
                         if not closed:
                             break
                     key = "".join(self._k_parts)
@@ -600,9 +621,9 @@ class Parser:
                                 self._max_members,
                             )
                         end = string_run(buf, pos + 1).end()
+                        if careful and end - pos - 1 > self._max_string_length:
+                            raise self._too_long(pos + 1 + self._max_string_length)
                         if end < n and buf[end] == '"':
-                            if end - pos - 1 > self._max_string_length:
-                                raise self._too_long(pos + 1 + self._max_string_length)
                             key = buf[pos + 1 : end]
                             pos = end + 1
                             state = _COLON
@@ -613,14 +634,16 @@ class Parser:
                             # The key continues in the next chunk.
                             if end > pos + 1:
                                 parts.append(buf[pos + 1 : end])
-                                self._check_key(end, end - pos - 1)
+                                if careful:
+                                    self._check_key(end, end - pos - 1)
                             self._k_parts = parts
                             pos = n
                             state = _KEY_STRING
                             break
                         start = pos + 1
                         pos, closed = scan_string(buf, start, parts)
-                        self._check_key(pos, sum(map(len, parts)), start)
+                        if careful:
+                            self._check_key(pos, sum(map(len, parts)), start)
                         if closed:
                             key = "".join(parts)
                             state = _COLON
@@ -674,7 +697,7 @@ class Parser:
 
                 if char == '"':
                     end = string_run(buf, pos + 1).end()
-                    if end - pos - 1 > self._max_string_length:
+                    if careful and end - pos - 1 > self._max_string_length:
                         raise self._too_long(pos + 1 + self._max_string_length)
                     if end < n and buf[end] == '"':
                         value: Any = buf[pos + 1 : end]
@@ -738,7 +761,7 @@ class Parser:
                 if char in NUMBER_START and state != _LITERAL:
                     match = NUMBER(buf, pos)
                     end = match.end() if match is not None else -1
-                    if end - pos > self._max_number_length:
+                    if careful and end - pos > self._max_number_length:
                         limit = self._max_number_length
                         raise ScanError(
                             pos + limit,
@@ -879,6 +902,14 @@ class Parser:
         self._s_head = ""
         self._s_parts = []
         self._s_cont = None
+
+    def _join_string(self) -> None:
+        """Join the open string's pieces into its head (shown if partial)."""
+        if self._partial_strings:
+            self._materialize()
+        else:
+            self._s_head += "".join(self._s_parts)
+            self._s_parts.clear()
 
     def _materialize(self) -> None:
         """Write the open string's text so far into its container."""
