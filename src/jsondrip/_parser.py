@@ -37,6 +37,8 @@ state (h11 style): later calls raise the same error.
 from __future__ import annotations
 
 import codecs
+import json
+import json.scanner
 import math
 import sys
 from typing import Any, Callable, Optional, Union
@@ -91,6 +93,13 @@ _AT_END_OF_INPUT = {
     _STRING: "expected '\"' to end the string",
     _KEY_STRING: "expected '\"' to end the object key",
 }
+
+#: A container with at least this much text after it in the buffer is first
+#: offered to the C scanner of the standard library's json module.
+SUBTREE_MIN = 256
+#: After this many failed offers in one buffer (incomplete or invalid text),
+#: the rest of the buffer is parsed incrementally only.
+SUBTREE_MAX_MISSES = 8
 
 _new = tuple.__new__
 _ADD = "add"
@@ -196,6 +205,7 @@ class Parser:
         if allow_nan:
             self._literals["N"] = ("NaN", math.nan)
             self._literals["I"] = ("Infinity", math.inf)
+        self._scanners: dict[bool, Any] = {}
 
         # The values live in a list that plays the role of an outer array:
         # the document (or, with multiple_values, each document) is an element.
@@ -451,6 +461,12 @@ class Parser:
             self.feed_eof()
         return self.value
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The C scanners cannot be pickled; they are rebuilt when needed.
+        state = self.__dict__.copy()
+        state["_scanners"] = {}
+        return state
+
     def __repr__(self) -> str:
         status = {
             _DONE: "done",
@@ -508,6 +524,7 @@ class Parser:
         root_after = self._root_after
         fresh: list[str] = []  # text of the open string decoded in this call
         string_run = STRING_RUN
+        misses = 0  # failed offers of a container to the C scanner
         if careful:
             # Exact lengths of an open string or key, for the checks below
             # (joining the pieces keeps this O(1) amortised).
@@ -729,6 +746,18 @@ class Parser:
                     continue
 
                 if char == "{" or char == "[":
+                    if n - pos >= SUBTREE_MIN and misses < SUBTREE_MAX_MISSES:
+                        end = self._subtree(buf, pos, vpath, depth, careful, deltas)
+                        if end > 0:
+                            value = deltas[-1][2]
+                            if is_obj:
+                                cont[key] = value
+                            else:
+                                cont.append(value)
+                            pos = end
+                            state = _AFTER if depth else root_after
+                            continue
+                        misses += 1
                     if depth >= self._max_depth:
                         raise ScanError(
                             pos,
@@ -844,6 +873,109 @@ class Parser:
             self._line += newlines
             self._line_start = self._offset + buf.rindex("\n", 0, pos) + 1
         self._offset += pos
+
+    # -- complete subtrees ---------------------------------------------------
+
+    def _subtree(
+        self, buf: str, pos: int, path: Path, depth: int, careful: bool, deltas: list[Delta]
+    ) -> int:
+        """Parse the container at ``pos`` with the C scanner if it is complete.
+
+        On success, append its deltas (the same ``add``/``end`` sequence the
+        incremental path produces) and return the index after it; return -1
+        when the text is incomplete, invalid, or passes a limit: the
+        incremental path then takes over and finds the exact outcome.
+        """
+        scanner = self._scanners.get(careful)
+        if scanner is None:
+            scanner = self._scanners[careful] = self._make_scanner(careful)
+        try:
+            value, end = scanner(buf, pos)
+        except (StopIteration, ValueError, RecursionError):
+            return -1
+        start = len(deltas)
+        if not self._walk(value, path, depth, careful, deltas):
+            del deltas[start:]
+            return -1
+        return int(end)
+
+    def _make_scanner(self, careful: bool) -> Any:
+        parse_float = self._parse_float
+        parse_int = self._parse_int
+        if careful:
+            limit = self._max_number_length
+            plain_float, plain_int = parse_float, parse_int
+
+            def parse_float(text: str) -> Any:
+                if len(text) > limit:
+                    raise ValueError("number too long")
+                return plain_float(text)
+
+            def parse_int(text: str) -> Any:
+                if len(text) > limit:
+                    raise ValueError("number too long")
+                return plain_int(text)
+
+        decoder = json.JSONDecoder(
+            parse_float=parse_float,
+            parse_int=parse_int,
+            parse_constant=_constant if self._allow_nan else _reject_constant,
+            object_pairs_hook=_Pairs,  # duplicates kept: each gets its delta
+        )
+        return json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
+
+    def _walk(self, root: Any, path: Path, depth: int, careful: bool, out: list[Delta]) -> bool:
+        """Append the deltas of the complete value ``root`` (objects as
+        ``_Pairs``) at ``path``, building its dicts in place of the pairs;
+        the result is the last delta's value. False if the value passes a
+        limit (max_depth, max_members; when careful, string lengths)."""
+        emit = out.append
+        max_depth = self._max_depth
+        max_members = self._max_members
+        max_string = self._max_string_length if careful else -1
+        if depth >= max_depth:
+            return False
+        if type(root) is _Pairs:
+            result: Any = {}
+            emit(_new(Delta, (_ADD, path, {})))
+            stack: list[tuple[Any, Path, Any, bool]] = [(result, path, iter(root), True)]
+        else:
+            result = root
+            emit(_new(Delta, (_ADD, path, [])))
+            stack = [(result, path, enumerate(root), False)]
+        while stack:
+            container, cpath, items, is_object = stack[-1]
+            for key, item in items:
+                if is_object:
+                    if len(container) >= max_members:
+                        return False
+                    if careful and len(key) > max_string:
+                        return False
+                kind = type(item)
+                ipath = cpath + (key,)
+                if kind is _Pairs or kind is list:
+                    if depth + len(stack) >= max_depth:
+                        return False
+                    if kind is _Pairs:
+                        child: Any = {}
+                        emit(_new(Delta, (_ADD, ipath, {})))
+                        stack.append((child, ipath, iter(item), True))
+                    else:
+                        child = item
+                        emit(_new(Delta, (_ADD, ipath, [])))
+                        stack.append((child, ipath, enumerate(item), False))
+                    container[key] = child
+                    break
+                if careful and kind is str and len(item) > max_string:
+                    return False
+                if is_object:
+                    container[key] = item
+                emit(_new(Delta, (_ADD, ipath, item)))
+                emit(_new(Delta, (_END, ipath, item)))
+            else:
+                stack.pop()
+                emit(_new(Delta, (_END, cpath, container)))
+        return True
 
     # -- limits -------------------------------------------------------------
 
@@ -986,6 +1118,20 @@ class Parser:
             assert self._error is not None
             raise self._error
         raise StreamClosedError("feed() called after close()")
+
+
+class _Pairs(list):  # type: ignore[type-arg]
+    """An object's (key, value) pairs, as the C scanner returns them."""
+
+    __slots__ = ()
+
+
+def _constant(name: str) -> float:
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
 
 
 def _number_error(pos: int, text: str, exc: ValueError) -> ScanError:
