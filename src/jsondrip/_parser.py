@@ -67,21 +67,23 @@ __all__ = ["Parser"]
 Chunk = Union[str, bytes, bytearray, memoryview]
 
 # Parser states. Plain ints: IntEnum comparisons cost ~4x in the hot loop.
+# The states where a value starts come first, so that one comparison
+# (state <= _LITERAL) recognises them.
 _VALUE = 0  # a value must start here
 _ARRAY_FIRST = 1  # just after '[': a value or ']'
-_OBJECT_FIRST = 2  # just after '{': a key or '}'
-_KEY = 3  # after ',' in an object: a key
-_COLON = 4  # after a key
-_AFTER = 5  # after a value inside a container: ',' or the closing bracket
-_STRING = 6  # inside a string value
-_KEY_STRING = 7  # inside an object key
-_NUMBER = 8  # a number is the leftover; it is re-scanned when text arrives
-_LITERAL = 9  # a literal (true, false, null, NaN, ...) is the leftover
-_DONE = 10  # the top-level value is complete: only whitespace may follow
-_BETWEEN = 11  # multiple_values: between documents
-_FAILED = 12
-_CLOSED = 13
-_FOUND = 14  # lenient + multiple_values: a value starts here (found in prose)
+_BETWEEN = 2  # multiple_values: between documents
+_FOUND = 3  # lenient + multiple_values: a value starts here (found in prose)
+_NUMBER = 4  # a number is the leftover; it is re-scanned when text arrives
+_LITERAL = 5  # a literal (true, false, null, NaN, ...) is the leftover
+_AFTER = 6  # after a value inside a container: ',' or the closing bracket
+_COLON = 7  # after a key
+_KEY = 8  # after ',' in an object: a key
+_OBJECT_FIRST = 9  # just after '{': a key or '}'
+_STRING = 10  # inside a string value
+_KEY_STRING = 11  # inside an object key
+_DONE = 12  # the top-level value is complete: only whitespace may follow
+_FAILED = 13
+_CLOSED = 14
 
 _AT_END_OF_INPUT = {
     _VALUE: "expected a value",
@@ -248,8 +250,14 @@ class Parser:
     @property
     def value(self) -> Any:
         """The current partial value (the live object; see the class docs)."""
-        if self._s_parts and self._partial_strings:
-            self._materialize()
+        parts = self._s_parts
+        if parts and self._partial_strings:
+            # The open string's text so far (see _materialize), inlined: this
+            # runs on almost every read while a string is arriving.
+            head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
+            parts.clear()
+            self._s_head = head
+            self._s_cont[self._s_key] = head
         root = self._root
         if self._multiple:
             return root
@@ -293,17 +301,21 @@ class Parser:
         """
         if type(chunk) is not str or not self._plain or self._offset + len(chunk) > self._watch:
             return self._feed_slow(chunk)
+        state = self._state
         if (
-            self._state == _STRING
+            (state == _STRING or state == _KEY_STRING)
             and not self._pending
             and '"' not in chunk
             and "\\" not in chunk
             and chunk.isprintable()
         ):
-            # Fast path: the whole chunk is plain text inside an open string
-            # (isprintable() rules out control characters).
+            # Fast path: the whole chunk is plain text inside an open string or
+            # key (isprintable() rules out control characters).
             if chunk:
                 self._offset += len(chunk)
+                if state == _KEY_STRING:
+                    self._k_parts.append(chunk)
+                    return []
                 self._s_parts.append(chunk)
                 if self._partial_strings:
                     return [_new(Delta, (_APPEND, self._s_path, chunk))]
@@ -538,23 +550,29 @@ class Parser:
             while pos < n:
                 if state == _STRING:
                     end = string_run(buf, pos).end()
-                    if end > pos:
-                        fresh.append(buf[pos:end])
-                        if careful:
-                            self._s_len += end - pos
-                            if self._s_len > self._max_string_length:
-                                excess = self._s_len - self._max_string_length
-                                raise self._too_long(end - excess)
+                    if careful and end > pos:
+                        self._s_len += end - pos
+                        if self._s_len > self._max_string_length:
+                            excess = self._s_len - self._max_string_length
+                            raise self._too_long(end - excess)
                     if end >= n:
+                        if end > pos:
+                            fresh.append(buf[pos:end])
                         pos = n
                         break
                     char = buf[end]
                     if char == '"':
+                        text = buf[pos:end]
+                        if fresh:
+                            fresh.append(text)
+                            text = "".join(fresh)
+                            fresh = []
                         pos = end + 1
-                        self._finish_string(fresh, emit)
-                        fresh = []
+                        self._finish_string(text, emit)
                         state = _AFTER if depth else root_after
                         continue
+                    if end > pos:
+                        fresh.append(buf[pos:end])
                     if char == "\\":
                         escape = scan_escape(buf, end)
                         if escape is None:
@@ -576,6 +594,13 @@ class Parser:
                         if careful:
                             self._check_key(end, end - pos)
                         pos = end + 1
+                    elif end >= n:
+                        if end > pos:
+                            self._k_parts.append(buf[pos:end])
+                            if careful:
+                                self._check_key(end, end - pos)
+                        pos = n
+                        break
                     else:
                         before = len(self._k_parts)
                         start = pos
@@ -599,6 +624,185 @@ class Parser:
                     if pos >= n:
                         break
                     char = buf[pos]
+
+                if state <= _LITERAL:
+                    # A value starts here (or ']' closes an empty array).
+                    if char == "]" and state == _ARRAY_FIRST:
+                        pos += 1
+                        emit(_new(Delta, (_END, cpath, cont)))
+                        cont, is_obj, cpath, key = stack.pop()
+                        depth -= 1
+                        state = _AFTER if depth else root_after
+                        continue
+
+                    # A value starts at pos (state is _VALUE, _ARRAY_FIRST,
+                    # _BETWEEN, or _NUMBER/_LITERAL re-scanning their leftover).
+                    if state == _BETWEEN and self._lenient:
+                        self._hunting = True
+                        self._plain = False
+                        break
+                    if is_obj:
+                        vpath = cpath + (key,)
+                    elif depth or self._multiple:
+                        vpath = cpath + (len(cont),)
+                    else:
+                        vpath = ()
+
+                    if char == '"':
+                        end = string_run(buf, pos + 1).end()
+                        if careful and end - pos - 1 > self._max_string_length:
+                            raise self._too_long(pos + 1 + self._max_string_length)
+                        if end < n and buf[end] == '"':
+                            value: Any = buf[pos + 1 : end]
+                            pos = end + 1
+                            if is_obj:
+                                cont[key] = value
+                            else:
+                                cont.append(value)
+                            emit(_new(Delta, (_ADD, vpath, value)))
+                            emit(_new(Delta, (_END, vpath, value)))
+                            state = _AFTER if depth else root_after
+                            continue
+                        self._s_cont = cont
+                        self._s_path = vpath
+                        self._s_head = ""
+                        self._s_parts = []
+                        self._s_reported = False
+                        self._s_len = 0
+                        if is_obj:
+                            self._s_key = key
+                            if self._partial_strings:
+                                cont[key] = ""
+                        else:
+                            self._s_key = len(cont)
+                            if self._partial_strings:
+                                cont.append("")
+                        state = _STRING
+                        pos += 1
+                        continue
+
+                    if char == "{" or char == "[":
+                        if n - pos >= SUBTREE_MIN and misses < SUBTREE_MAX_MISSES:
+                            end = self._subtree(buf, pos, vpath, depth, careful, deltas)
+                            if end > 0:
+                                value = deltas[-1][2]
+                                if is_obj:
+                                    cont[key] = value
+                                else:
+                                    cont.append(value)
+                                pos = end
+                                state = _AFTER if depth else root_after
+                                continue
+                            misses += 1
+                        if depth >= self._max_depth:
+                            raise ScanError(
+                                pos,
+                                f"expected at most {self._max_depth} levels of nesting (max_depth),"
+                                f" found {describe(char)} opening level {depth + 1}",
+                                "max_depth",
+                                self._max_depth,
+                            )
+                        if char == "{":
+                            value = {}
+                            emit(_new(Delta, (_ADD, vpath, {})))
+                            state = _OBJECT_FIRST
+                        else:
+                            value = []
+                            emit(_new(Delta, (_ADD, vpath, [])))
+                            state = _ARRAY_FIRST
+                        if is_obj:
+                            cont[key] = value
+                        else:
+                            cont.append(value)
+                        stack.append((cont, is_obj, cpath, key))
+                        depth += 1
+                        cont = value
+                        is_obj = char == "{"
+                        cpath = vpath
+                        key = None
+                        pos += 1
+                        continue
+
+                    if char in NUMBER_START and state != _LITERAL:
+                        match = NUMBER(buf, pos)
+                        end = match.end() if match is not None else -1
+                        if careful and end - pos > self._max_number_length:
+                            limit = self._max_number_length
+                            raise ScanError(
+                                pos + limit,
+                                f"expected a number of at most {limit} characters"
+                                " (max_number_length), found more",
+                                "max_number_length",
+                                limit,
+                            )
+                        if end == n and not final:
+                            # A whole number so far; the next chunk may extend it.
+                            state = _NUMBER
+                            break
+                        if end < 0 or end >= n or buf[end] in NUMBER_CONTINUATION:
+                            if (
+                                char == "-"
+                                and self._allow_nan
+                                and pos + 1 < n
+                                and buf[pos + 1] == "I"
+                            ):
+                                self._literal = ("-Infinity", -math.inf)
+                                state = _LITERAL
+                                continue
+                            end = scan_number(buf, pos, final)
+                            if end < 0:
+                                state = _NUMBER
+                                break
+                            match = NUMBER(buf, pos)
+                        assert match is not None
+                        try:
+                            if match.lastindex == 1:
+                                value = self._parse_int(buf[pos:end])
+                            else:
+                                value = self._parse_float(buf[pos:end])
+                        except ValueError as exc:
+                            raise _number_error(pos, buf[pos:end], exc) from None
+                        pos = end
+                        if is_obj:
+                            cont[key] = value
+                        else:
+                            cont.append(value)
+                        emit(_new(Delta, (_ADD, vpath, value)))
+                        emit(_new(Delta, (_END, vpath, value)))
+                        state = _AFTER if depth else root_after
+                        continue
+
+                    if state == _LITERAL:
+                        literal = self._literal
+                    else:
+                        found = self._literals.get(char)
+                        if found is None:
+                            hint = ""
+                            ahead = buf[pos : pos + 8]
+                            if not self._allow_nan and any(
+                                word.startswith(ahead) or ahead.startswith(word)
+                                for word in ("NaN", "Infinity")
+                            ):
+                                hint = " (NaN and Infinity need allow_nan=True)"
+                            raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
+                        literal = found
+                    word = literal[0]
+                    if not buf.startswith(word, pos):
+                        if not scan_literal(buf, pos, word) and final:
+                            raise ScanError(n, f"expected {word!r}, found end of input")
+                        self._literal = literal
+                        state = _LITERAL
+                        break
+                    pos += len(word)
+                    value = literal[1]
+                    if is_obj:
+                        cont[key] = value
+                    else:
+                        cont.append(value)
+                    emit(_new(Delta, (_ADD, vpath, value)))
+                    emit(_new(Delta, (_END, vpath, value)))
+                    state = _AFTER if depth else root_after
+                    continue
 
                 if state == _AFTER:
                     if char == ",":
@@ -691,176 +895,6 @@ class Parser:
                     raise ScanError(
                         pos, f"expected the end of input after the value, found {describe(char)}"
                     )
-                if char == "]" and state == _ARRAY_FIRST:
-                    pos += 1
-                    emit(_new(Delta, (_END, cpath, cont)))
-                    cont, is_obj, cpath, key = stack.pop()
-                    depth -= 1
-                    state = _AFTER if depth else root_after
-                    continue
-
-                # A value starts at pos (state is _VALUE, _ARRAY_FIRST,
-                # _BETWEEN, or _NUMBER/_LITERAL re-scanning their leftover).
-                if state == _BETWEEN and self._lenient:
-                    self._hunting = True
-                    self._plain = False
-                    break
-                if is_obj:
-                    vpath = cpath + (key,)
-                elif depth or self._multiple:
-                    vpath = cpath + (len(cont),)
-                else:
-                    vpath = ()
-
-                if char == '"':
-                    end = string_run(buf, pos + 1).end()
-                    if careful and end - pos - 1 > self._max_string_length:
-                        raise self._too_long(pos + 1 + self._max_string_length)
-                    if end < n and buf[end] == '"':
-                        value: Any = buf[pos + 1 : end]
-                        pos = end + 1
-                        if is_obj:
-                            cont[key] = value
-                        else:
-                            cont.append(value)
-                        emit(_new(Delta, (_ADD, vpath, value)))
-                        emit(_new(Delta, (_END, vpath, value)))
-                        state = _AFTER if depth else root_after
-                        continue
-                    self._s_cont = cont
-                    self._s_path = vpath
-                    self._s_head = ""
-                    self._s_parts = []
-                    self._s_reported = False
-                    self._s_len = 0
-                    if is_obj:
-                        self._s_key = key
-                        if self._partial_strings:
-                            cont[key] = ""
-                    else:
-                        self._s_key = len(cont)
-                        if self._partial_strings:
-                            cont.append("")
-                    state = _STRING
-                    pos += 1
-                    continue
-
-                if char == "{" or char == "[":
-                    if n - pos >= SUBTREE_MIN and misses < SUBTREE_MAX_MISSES:
-                        end = self._subtree(buf, pos, vpath, depth, careful, deltas)
-                        if end > 0:
-                            value = deltas[-1][2]
-                            if is_obj:
-                                cont[key] = value
-                            else:
-                                cont.append(value)
-                            pos = end
-                            state = _AFTER if depth else root_after
-                            continue
-                        misses += 1
-                    if depth >= self._max_depth:
-                        raise ScanError(
-                            pos,
-                            f"expected at most {self._max_depth} levels of nesting (max_depth),"
-                            f" found {describe(char)} opening level {depth + 1}",
-                            "max_depth",
-                            self._max_depth,
-                        )
-                    if char == "{":
-                        value = {}
-                        emit(_new(Delta, (_ADD, vpath, {})))
-                        state = _OBJECT_FIRST
-                    else:
-                        value = []
-                        emit(_new(Delta, (_ADD, vpath, [])))
-                        state = _ARRAY_FIRST
-                    if is_obj:
-                        cont[key] = value
-                    else:
-                        cont.append(value)
-                    stack.append((cont, is_obj, cpath, key))
-                    depth += 1
-                    cont = value
-                    is_obj = char == "{"
-                    cpath = vpath
-                    key = None
-                    pos += 1
-                    continue
-
-                if char in NUMBER_START and state != _LITERAL:
-                    match = NUMBER(buf, pos)
-                    end = match.end() if match is not None else -1
-                    if careful and end - pos > self._max_number_length:
-                        limit = self._max_number_length
-                        raise ScanError(
-                            pos + limit,
-                            f"expected a number of at most {limit} characters"
-                            " (max_number_length), found more",
-                            "max_number_length",
-                            limit,
-                        )
-                    if end == n and not final:
-                        # A whole number so far; the next chunk may extend it.
-                        state = _NUMBER
-                        break
-                    if end < 0 or end >= n or buf[end] in NUMBER_CONTINUATION:
-                        if char == "-" and self._allow_nan and pos + 1 < n and buf[pos + 1] == "I":
-                            self._literal = ("-Infinity", -math.inf)
-                            state = _LITERAL
-                            continue
-                        end = scan_number(buf, pos, final)
-                        if end < 0:
-                            state = _NUMBER
-                            break
-                        match = NUMBER(buf, pos)
-                    assert match is not None
-                    try:
-                        if match.lastindex == 1:
-                            value = self._parse_int(buf[pos:end])
-                        else:
-                            value = self._parse_float(buf[pos:end])
-                    except ValueError as exc:
-                        raise _number_error(pos, buf[pos:end], exc) from None
-                    pos = end
-                    if is_obj:
-                        cont[key] = value
-                    else:
-                        cont.append(value)
-                    emit(_new(Delta, (_ADD, vpath, value)))
-                    emit(_new(Delta, (_END, vpath, value)))
-                    state = _AFTER if depth else root_after
-                    continue
-
-                if state == _LITERAL:
-                    literal = self._literal
-                else:
-                    found = self._literals.get(char)
-                    if found is None:
-                        hint = ""
-                        ahead = buf[pos : pos + 8]
-                        if not self._allow_nan and any(
-                            word.startswith(ahead) or ahead.startswith(word)
-                            for word in ("NaN", "Infinity")
-                        ):
-                            hint = " (NaN and Infinity need allow_nan=True)"
-                        raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
-                    literal = found
-                word = literal[0]
-                if not buf.startswith(word, pos):
-                    if not scan_literal(buf, pos, word) and final:
-                        raise ScanError(n, f"expected {word!r}, found end of input")
-                    self._literal = literal
-                    state = _LITERAL
-                    break
-                pos += len(word)
-                value = literal[1]
-                if is_obj:
-                    cont[key] = value
-                else:
-                    cont.append(value)
-                emit(_new(Delta, (_ADD, vpath, value)))
-                emit(_new(Delta, (_END, vpath, value)))
-                state = _AFTER if depth else root_after
         finally:
             self._state = state
             self._frame = (cont, is_obj, cpath, key)
@@ -868,7 +902,7 @@ class Parser:
                 self._flush_string(fresh, emit)
 
         self._pending = buf[pos:] if pos < n else ""
-        newlines = buf.count("\n", 0, pos)
+        newlines = buf.count("\n", 0, pos) if "\n" in buf else 0
         if newlines:
             self._line += newlines
             self._line_start = self._offset + buf.rindex("\n", 0, pos) + 1
@@ -1011,11 +1045,14 @@ class Parser:
             self._s_reported = True
             emit(_new(Delta, (_ADD, self._s_path, self._s_head + "".join(self._s_parts))))
 
-    def _finish_string(self, fresh: list[str], emit: Callable[[Delta], None]) -> None:
-        """The open string value just closed: store it and report it."""
-        text = "".join(fresh)
+    def _finish_string(self, text: str, emit: Callable[[Delta], None]) -> None:
+        """The open string value just closed with ``text``: store and report it."""
         parts = self._s_parts
-        full = self._s_head + "".join(parts) + text if parts else self._s_head + text
+        if parts:
+            full = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts)) + text
+            parts.clear()
+        else:
+            full = self._s_head + text
         container = self._s_cont
         if self._partial_strings:
             container[self._s_key] = full
@@ -1032,8 +1069,6 @@ class Parser:
             emit(_new(Delta, (_ADD, self._s_path, full)))
         emit(_new(Delta, (_END, self._s_path, full)))
         self._s_head = ""
-        self._s_parts = []
-        self._s_cont = None
 
     def _join_string(self) -> None:
         """Join the open string's pieces into its head (shown if partial)."""
