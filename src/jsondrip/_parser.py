@@ -533,9 +533,7 @@ class Parser:
         stack = self._stack
         cont, is_obj, cpath, key = self._frame
         depth = len(stack)
-        root_after = self._root_after
         fresh: list[str] = []  # text of the open string decoded in this call
-        string_run = STRING_RUN
         misses = 0  # failed offers of a container to the C scanner
         if careful:
             # Exact lengths of an open string or key, for the checks below
@@ -549,7 +547,7 @@ class Parser:
         try:
             while pos < n:
                 if state == _STRING:
-                    end = string_run(buf, pos).end()
+                    end = STRING_RUN(buf, pos).end()
                     if careful and end > pos:
                         self._s_len += end - pos
                         if self._s_len > self._max_string_length:
@@ -569,7 +567,7 @@ class Parser:
                             fresh = []
                         pos = end + 1
                         self._finish_string(text, emit)
-                        state = _AFTER if depth else root_after
+                        state = _AFTER if depth else self._root_after
                         continue
                     if end > pos:
                         fresh.append(buf[pos:end])
@@ -588,7 +586,7 @@ class Parser:
                     raise control_character(end, char)
 
                 if state == _KEY_STRING:
-                    end = string_run(buf, pos).end()
+                    end = STRING_RUN(buf, pos).end()
                     if end < n and buf[end] == '"':
                         self._k_parts.append(buf[pos:end])
                         if careful:
@@ -632,7 +630,7 @@ class Parser:
                         emit(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
-                        state = _AFTER if depth else root_after
+                        state = _AFTER if depth else self._root_after
                         continue
 
                     # A value starts at pos (state is _VALUE, _ARRAY_FIRST,
@@ -649,7 +647,7 @@ class Parser:
                         vpath = ()
 
                     if char == '"':
-                        end = string_run(buf, pos + 1).end()
+                        end = STRING_RUN(buf, pos + 1).end()
                         if careful and end - pos - 1 > self._max_string_length:
                             raise self._too_long(pos + 1 + self._max_string_length)
                         if end < n and buf[end] == '"':
@@ -661,7 +659,7 @@ class Parser:
                                 cont.append(value)
                             emit(_new(Delta, (_ADD, vpath, value)))
                             emit(_new(Delta, (_END, vpath, value)))
-                            state = _AFTER if depth else root_after
+                            state = _AFTER if depth else self._root_after
                             continue
                         self._s_cont = cont
                         self._s_path = vpath
@@ -691,7 +689,7 @@ class Parser:
                                 else:
                                     cont.append(value)
                                 pos = end
-                                state = _AFTER if depth else root_after
+                                state = _AFTER if depth else self._root_after
                                 continue
                             misses += 1
                         if depth >= self._max_depth:
@@ -769,7 +767,7 @@ class Parser:
                             cont.append(value)
                         emit(_new(Delta, (_ADD, vpath, value)))
                         emit(_new(Delta, (_END, vpath, value)))
-                        state = _AFTER if depth else root_after
+                        state = _AFTER if depth else self._root_after
                         continue
 
                     if state == _LITERAL:
@@ -801,7 +799,7 @@ class Parser:
                         cont.append(value)
                     emit(_new(Delta, (_ADD, vpath, value)))
                     emit(_new(Delta, (_END, vpath, value)))
-                    state = _AFTER if depth else root_after
+                    state = _AFTER if depth else self._root_after
                     continue
 
                 if state == _AFTER:
@@ -814,7 +812,7 @@ class Parser:
                         emit(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
-                        state = _AFTER if depth else root_after
+                        state = _AFTER if depth else self._root_after
                         continue
                     if is_obj:
                         raise ScanError(
@@ -841,7 +839,7 @@ class Parser:
                                 "max_members",
                                 self._max_members,
                             )
-                        end = string_run(buf, pos + 1).end()
+                        end = STRING_RUN(buf, pos + 1).end()
                         if careful and end - pos - 1 > self._max_string_length:
                             raise self._too_long(pos + 1 + self._max_string_length)
                         if end < n and buf[end] == '"':
@@ -877,7 +875,7 @@ class Parser:
                         emit(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
-                        state = _AFTER if depth else root_after
+                        state = _AFTER if depth else self._root_after
                         continue
                     if state == _OBJECT_FIRST:
                         raise ScanError(
