@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple, Union
 
-__all__ = ["Delta", "Path", "apply_deltas"]
+__all__ = ["Delta", "Item", "Path", "apply_deltas"]
 
 #: Keys (``str``) and array indices (``int``) from the root to a value.
 Path = tuple[Union[str, int], ...]
@@ -32,6 +32,13 @@ class Delta(NamedTuple):
     """
 
     op: Literal["add", "append", "end"]
+    path: Path
+    value: Any
+
+
+class Item(NamedTuple):
+    """An array element that just completed, validated: ``(path, value)``."""
+
     path: Path
     value: Any
 

@@ -38,11 +38,11 @@ import codecs
 import contextlib
 import dataclasses
 import json
-from typing import Any, Generic, NamedTuple, Optional, TypeVar, Union, overload
+from typing import Any, Generic, Optional, TypeVar, Union, overload
 
 from pydantic import BaseModel, ValidationError
 
-from ._delta import Path
+from ._delta import Item, Path
 from ._parser import Chunk, Parser
 from ._shapes import (
     DATACLASS,
@@ -56,13 +56,6 @@ from .errors import IncompleteJSONError, JSONStreamError
 __all__ = ["Item", "TypedJsonlParser", "TypedParser"]
 
 T = TypeVar("T")
-
-
-class Item(NamedTuple):
-    """An array element that just completed, validated: ``(path, value)``."""
-
-    path: Path
-    value: Any
 
 
 class _Open:
