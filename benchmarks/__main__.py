@@ -10,17 +10,19 @@ import datetime
 import os
 import platform
 import shlex
+import subprocess
 import sys
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 
 from . import report
 from .peers import PEERS
 from .scenarios import CURVES, CurveResult, Size, parse_sizes, run_curve, run_jsonl, run_latency
+from .timing import MIN_TOTAL_S
 
 DEFAULT_SIZES = "1k,10k,34k,100k,1m"
 QUICK_SIZES = "1k,10k"
-SCENARIOS = ("llm", "llm_bytes", "numbers", "deltas", "jsonl", "latency", "whole")
+SCENARIOS = ("llm", "llm_bytes", "numbers", "deltas", "jsonl", "latency", "whole", "typed")
 HERE = Path(__file__).resolve().parent
 
 
@@ -46,8 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--repeat",
         type=int,
-        default=3,
-        help="runs per measurement, median reported (3; 1 for runs over 1 s)",
+        help="minimum runs per measurement, median reported (3; 1 with --quick)",
     )
     ap.add_argument("--jsonl-mb", type=float, help="size of the JSONL stream in MB (100)")
     ap.add_argument(
@@ -59,6 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     args = ap.parse_args(argv)
     args.sizes = parse_sizes(args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES))
+    args.repeat = args.repeat if args.repeat is not None else (1 if args.quick else 3)
     args.cap = args.cap if args.cap is not None else (5.0 if args.quick else 20.0)
     args.jsonl_mb = args.jsonl_mb if args.jsonl_mb is not None else (2.0 if args.quick else 100.0)
     args.scenarios = (
@@ -78,6 +80,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def jsondrip_revision() -> str:
+    """jsondrip's version and the repository's commit (read-only ``git rev-parse``)."""
+    from .peers import version
+
+    text = version("jsondrip") or "not installed"
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{text}, repository at {commit} (working tree as found)" if commit else text
+
+
 def log(message: str) -> None:
     """Progress output (stderr, so that stdout is the markdown report)."""
     print(message, file=sys.stderr, flush=True)
@@ -92,14 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         base = "jsondrip" if name.startswith("jsondrip") else name
         return only is None or name in only or base in only
 
-    started = perf_counter()
+    min_total = 0.1 if args.quick else MIN_TOTAL_S
+    load_before = os.getloadavg()[0]
+    started, cpu_started = perf_counter(), process_time()
     failures: list[str] = []
     curves: dict[str, CurveResult] = {}
     for spec in CURVES:
         if spec.key in args.scenarios:
             log(f"{spec.title}")
             curves[spec.key] = run_curve(
-                spec, args.sizes, selected, args.cap, args.repeat, failures, log
+                spec, args.sizes, selected, args.cap, args.repeat, failures, log, min_total
             )
     jsonl = latency = None
     if "jsonl" in args.scenarios and selected("jsondrip"):
@@ -110,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"6. Latency ({largest.label})")
         latency = run_latency(largest, args.cap, log)
     elapsed = perf_counter() - started
+    cpu_share = (process_time() - cpu_started) / elapsed
 
     argv_text = " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     header = [
@@ -119,10 +142,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, Python "
         f"{platform.python_version()} ({platform.python_implementation()}), "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs (shared machine: "
-        f"expect ±10-20 % noise). Run took {elapsed:.0f} s.",
+        f"expect ±10-20 % noise; 1-minute load average {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end). Run took {elapsed:.0f} s.",
         "",
-        f"Times are medians of up to {args.repeat} runs (up to 25 for runs under 10 ms, a "
-        f"single run for runs over 1 s). A measurement that passes the cap ({args.cap:g} s) "
+        f"Times are wall-clock medians of at least {args.repeat} runs (runs under 1 s are "
+        f"repeated until they span {min_total:g} s, at most 25; runs under 10 ms get a "
+        "warm-up run; a single run when it takes over 1 s; a short run during which the "
+        "process got < 90 % of a CPU, i.e. was descheduled by other load, is discarded and "
+        "re-run, at most 3 "
+        f"times). A measurement that passes the cap ({args.cap:g} s) "
         'is aborted from inside the loop and shown as "> cap"; larger sizes are then '
         "skipped for that library. 1 KB = 1000 characters of JSON text; MB/s counts UTF-8 "
         "bytes. Re-parse libraries get the whole accumulated buffer after every chunk "
@@ -131,7 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         "number of chunks. The plot is `scaling.png` next to this file.",
         "",
     ]
+    if cpu_share < 0.9:
+        header += [
+            f"**Warning: this process got only {cpu_share:.0%} of a CPU over the run (other "
+            "load on the machine). Absolute times are inflated and noisier than usual; "
+            "ratios between libraries measured at the same size are more reliable. Re-run on "
+            "a quiet machine for target verdicts.**",
+            "",
+        ]
     peer_names = [n for n in PEERS if selected(n)]
+    header.insert(3, f"jsondrip {jsondrip_revision()}.")
     text = report.render(
         header,
         report.targets(curves, jsonl, failures, args.cap),

@@ -164,6 +164,45 @@ def jsondrip_whole() -> Runner:
 # --------------------------------------------------------------------------- peers
 
 
+def jsondrip_typed() -> Runner:
+    """jsondrip.pydantic: ``p.feed(chunk); v = p.value`` (a partial ``Answer``)."""
+    from jsondrip.pydantic import TypedParser
+
+    from .typed import Answer, dump
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = TypedParser(Answer)
+        feed = p.feed
+        for block in work.blocks:
+            for chunk in block:
+                feed(chunk)
+                p.value  # noqa: B018 - reading the partial instance is what is measured
+            if perf_counter() > deadline:
+                raise CapExceeded
+        return dump(p.close())
+
+    return run
+
+
+def pydantic_partial_reparse() -> Runner:
+    """pydantic: re-validate the buffer after every chunk (all-optional model)."""
+    from pydantic import TypeAdapter
+
+    from .typed import PartialAnswer, dump
+
+    adapter = TypeAdapter(PartialAnswer)
+
+    def parse(buf: Any) -> Any:
+        return adapter.validate_json(buf, experimental_allow_partial="trailing-strings")
+
+    inner = _reparse(parse)
+
+    def run(work: Workload, deadline: float) -> Any:
+        return dump(inner(work, deadline))
+
+    return run
+
+
 def jsonriver_value() -> Runner:
     """jsonriver (Python port): ``async for value in jsonriver.parse(chunks)``.
 
@@ -341,6 +380,21 @@ PEERS: dict[str, Peer] = {
     p.name: p
     for p in (
         Peer("jsondrip", "jsondrip", "incremental, value", jsondrip_value),
+        Peer(
+            "jsondrip_typed",
+            "jsondrip.pydantic TypedParser",
+            "incremental, typed",
+            jsondrip_typed,
+            "partial pydantic instance read after every chunk; items validated as they close",
+        ),
+        Peer(
+            "pydantic_partial",
+            "pydantic validate_json(allow_partial)",
+            "re-parse, typed",
+            pydantic_partial_reparse,
+            "TypeAdapter(all-optional model).validate_json(buf, "
+            "experimental_allow_partial='trailing-strings') after every chunk",
+        ),
         Peer(
             "jsonriver",
             "jsonriver (Python port)",

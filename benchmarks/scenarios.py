@@ -17,7 +17,17 @@ from typing import Any, Callable
 from . import peers as P
 from .data import JsonlFile, llm_document, number_document, split_chunks, write_jsonl
 from .peers import CapExceeded, Workload
-from .timing import CAPPED, ERROR, MISSING, OK, SKIPPED, Measurement, measure
+from .timing import (
+    CAPPED,
+    ERROR,
+    MIN_TOTAL_S,
+    MISSING,
+    OK,
+    SKIPPED,
+    Measurement,
+    frozen_heap,
+    measure,
+)
 
 Log = Callable[[str], None]
 INF = float("inf")
@@ -154,6 +164,18 @@ CURVES: tuple[CurveSpec, ...] = (
         "jsondrip_deltas",
     ),
     CurveSpec(
+        "typed",
+        "8. Typed streaming: a pydantic model of the scenario-1 documents",
+        "jsondrip: `TypedParser(Answer)`, the partial `Answer` instance read after every "
+        "chunk (complete values validated as they close, items validated). Peer: pydantic "
+        "re-validating the accumulated buffer after every chunk with "
+        "`experimental_allow_partial='trailing-strings'` on an all-optional copy of the "
+        "model (the required-field model rejects every prefix).",
+        llm_text,
+        ("jsondrip_typed", "pydantic_partial"),
+        "jsondrip_typed",
+    ),
+    CurveSpec(
         "whole",
         "7. Whole document as one chunk",
         "jsondrip `Parser(); p.feed(doc); p.close()` vs `json.loads(doc)` / "
@@ -230,6 +252,7 @@ def run_curve(
     repeat: int,
     failures: list[str],
     log: Log,
+    min_total: float = MIN_TOTAL_S,
 ) -> CurveResult:
     """Measure every selected peer of ``spec`` at every size.
 
@@ -257,7 +280,7 @@ def run_curve(
                     failures.append(f"{spec.key} {size.label}: {error}")
                     cell = Measurement(ERROR, value_ok=False, detail=error)
                 else:
-                    cell = measure(run, work, cap, repeat)
+                    cell = measure(run, work, cap, repeat, min_total)
                 if cell.status == CAPPED:
                     capped_at[name] = size.label
             result.cells.setdefault(name, {})[size.key] = cell
@@ -269,6 +292,8 @@ def _describe(cell: Measurement, cap: float) -> str:
     if cell.ok:
         assert cell.seconds is not None
         flag = "" if cell.value_ok in (True, None) else "  (final value differs)"
+        if cell.disturbed:
+            flag += f"  ({cell.disturbed} descheduled run(s) repeated)"
         return f"{cell.seconds:10.4f} s  x{cell.repeats}{flag}"
     if cell.status == CAPPED:
         return f"> {cap:g} s cap"
@@ -324,13 +349,13 @@ def _base_jsonl(path: Path, deadline: float) -> int:
 
 
 def _timed(loop: Callable[[Path, float], int], path: Path, cap: float) -> tuple[float | None, int]:
-    gc.collect()
-    start = perf_counter()
-    try:
-        n = loop(path, start + cap)
-    except CapExceeded:
-        return None, 0
-    return perf_counter() - start, n
+    with frozen_heap():
+        start = perf_counter()
+        try:
+            n = loop(path, start + cap)
+        except CapExceeded:
+            return None, 0
+        return perf_counter() - start, n
 
 
 def _peak(loop: Callable[[Path, float], int], path: Path) -> int:
@@ -439,6 +464,22 @@ def _percentile(sorted_values: list[int], q: float) -> float:
     return float(sorted_values[index])
 
 
+def _sample_feeds(parser: Any, work: Workload, samples: list[int], deadline: float) -> None:
+    """Append the duration (ns) of every ``feed`` + value read to ``samples``."""
+    clock = perf_counter_ns
+    feed = parser.feed
+    append = samples.append
+    for block in work.blocks:
+        for chunk in block:
+            t0 = clock()
+            feed(chunk)
+            parser.value  # noqa: B018
+            append(clock() - t0)
+        if perf_counter() > deadline:
+            return
+    parser.close()
+
+
 def run_latency(size: Size, cap: float, log: Log) -> LatencyResult | None:
     """Scenario 6: time every ``feed`` + value read on the scenario-1 document."""
     try:
@@ -449,23 +490,11 @@ def run_latency(size: Size, cap: float, log: Log) -> LatencyResult | None:
     clock = perf_counter_ns
     overhead = sorted(-(clock() - clock()) for _ in range(10001))
     timer_ns = statistics.median(overhead)
-    gc.collect()
-    parser = jsondrip.Parser()
-    feed = parser.feed
     samples: list[int] = []
-    append = samples.append
-    deadline = perf_counter() + cap
-    for block in work.blocks:
-        for chunk in block:
-            t0 = clock()
-            feed(chunk)
-            parser.value  # noqa: B018
-            append(clock() - t0)
-        if perf_counter() > deadline:
-            log(f"  latency: capped after {len(samples)} feeds")
-            break
-    if len(samples) == len(work.chunks):
-        parser.close()
+    with frozen_heap():
+        _sample_feeds(jsondrip.Parser(), work, samples, perf_counter() + cap)
+    if len(samples) < len(work.chunks):
+        log(f"  latency: capped after {len(samples)} feeds")
     samples.sort()
     us = 1000.0
     result = LatencyResult(

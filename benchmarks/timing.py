@@ -4,22 +4,50 @@ from __future__ import annotations
 
 import gc
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from time import perf_counter
+from time import perf_counter, process_time
 
 from .peers import CapExceeded, Runner, Workload
 
 #: Stop repeating once a single run took longer than this many seconds.
 LONG_RUN_S = 1.0
-#: Runs shorter than this are repeated more often (up to ``SHORT_RUN_REPEATS``).
+#: Runs shorter than this get an untimed warm-up run first.
 SHORT_RUN_S = 0.01
-SHORT_RUN_REPEATS = 25
+#: Runs shorter than ``LONG_RUN_S`` are repeated until they span this many seconds in
+#: total (at most ``MAX_REPEATS`` runs), so that a short burst of load from other
+#: processes on a shared machine cannot hit every sample.
+MIN_TOTAL_S = 0.5
+MAX_REPEATS = 25
+#: A run whose process CPU time is below this fraction of its wall time was descheduled
+#: (another process took the core); it is discarded and run again, up to
+#: ``MAX_DISTURBED`` times per measurement.
+MIN_CPU_SHARE = 0.9
+MAX_DISTURBED = 3
 
 OK = "ok"
 CAPPED = "capped"
 SKIPPED = "skipped"
 MISSING = "not installed"
 ERROR = "error"
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Collect garbage, then keep every existing object out of the cyclic GC's way.
+
+    The harness holds all its inputs (hundreds of thousands of chunks, the expected
+    values) in memory; without ``gc.freeze()`` every full collection triggered by the
+    library under test would also walk those, charging the harness's heap to the
+    library.  Objects created while measuring are collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @dataclass
@@ -31,6 +59,7 @@ class Measurement:
     repeats: int = 0
     value_ok: bool | None = None
     detail: str = ""
+    disturbed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -38,34 +67,54 @@ class Measurement:
         return self.status == OK and self.seconds is not None
 
 
-def measure(run: Runner, work: Workload, cap: float, repeat: int) -> Measurement:
-    """Time ``run`` on ``work``: ``repeat`` runs, median reported.
+def measure(
+    run: Runner, work: Workload, cap: float, repeat: int, min_total: float = MIN_TOTAL_S
+) -> Measurement:
+    """Time ``run`` on ``work`` by the wall clock; the median of the runs is reported.
 
-    Only one run is made if it takes longer than :data:`LONG_RUN_S`; runs shorter than
-    :data:`SHORT_RUN_S` are repeated up to :data:`SHORT_RUN_REPEATS` times.  A run that passes
-    ``cap`` seconds aborts itself (the runner checks the clock) and is reported as
-    capped.  The first run's final value is compared with ``work.expected``.
+    At least ``repeat`` runs; one if a run takes longer than :data:`LONG_RUN_S`; short
+    runs are repeated until they span ``min_total`` seconds (at most :data:`MAX_REPEATS`
+    runs), and runs under :data:`SHORT_RUN_S` get an untimed warm-up run first.  A short
+    run during which the process got less than :data:`MIN_CPU_SHARE` of the CPU is run
+    again (at most :data:`MAX_DISTURBED` times).  A run that passes ``cap`` seconds
+    aborts itself (the runner checks the clock) and is reported as capped.  The first
+    run's final value is compared with ``work.expected``.
     """
+    with frozen_heap():
+        return _measure(run, work, cap, repeat, min_total)
+
+
+def _measure(run: Runner, work: Workload, cap: float, repeat: int, min_total: float) -> Measurement:
     times: list[float] = []
     value_ok: bool | None = None
-    wanted = max(1, repeat)
-    i = 0
-    while i < wanted:
-        gc.collect()
+    checked = warmed = False
+    disturbed = 0
+    while len(times) < max(1, repeat) or (
+        sum(times) < min_total and len(times) < MAX_REPEATS and times[-1] < LONG_RUN_S
+    ):
+        cpu_start = process_time()
         start = perf_counter()
         try:
             value = run(work, start + cap)
         except CapExceeded:
-            return Measurement(CAPPED, None, i + 1, value_ok)
+            return Measurement(CAPPED, None, len(times) + 1, value_ok)
         except Exception as exc:  # a peer failing on valid input is a result, not a crash
-            return Measurement(ERROR, None, i + 1, False, f"{type(exc).__name__}: {exc}"[:120])
+            detail = f"{type(exc).__name__}: {exc}"[:120]
+            return Measurement(ERROR, None, len(times) + 1, False, detail)
         elapsed = perf_counter() - start
+        cpu = process_time() - cpu_start
+        if not checked:
+            checked = True
+            value_ok = None if value is None else bool(value == work.expected)
+        value = None  # do not keep this run's result alive during the next run
+        if not warmed and elapsed < SHORT_RUN_S:
+            warmed = True  # discard this cold (warm-up) run
+            continue
+        short = 0.001 < elapsed < LONG_RUN_S
+        if short and cpu < MIN_CPU_SHARE * elapsed and disturbed < MAX_DISTURBED:
+            disturbed += 1  # descheduled by another process: run again
+            continue
         times.append(elapsed)
-        if i == 0 and value is not None:
-            value_ok = bool(value == work.expected)
         if elapsed > LONG_RUN_S:
             break
-        if elapsed < SHORT_RUN_S:
-            wanted = max(wanted, SHORT_RUN_REPEATS)
-        i += 1
-    return Measurement(OK, statistics.median(times), len(times), value_ok)
+    return Measurement(OK, statistics.median(times), len(times), value_ok, disturbed=disturbed)

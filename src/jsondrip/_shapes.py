@@ -254,9 +254,24 @@ _MODEL_ONLY = frozenset(
 )
 
 
+_ROOTS: dict[Any, Shape] = {}
+
+
 def shape_of(annotation: Any) -> Shape:
-    """The root shape for a type."""
-    return Shape(annotation)
+    """The root shape for a type, shared by every parser of that type.
+
+    Shapes hold no per-stream state, only lazily built children and
+    TypeAdapters, which are costly to build (milliseconds for a model).
+    """
+    try:
+        shape = _ROOTS.get(annotation)
+    except TypeError:  # an unhashable annotation: not cached
+        return Shape(annotation)
+    if shape is None:
+        if len(_ROOTS) >= 256:
+            _ROOTS.clear()
+        shape = _ROOTS[annotation] = Shape(annotation)
+    return shape
 
 
 def _field_annotation(info: FieldInfo) -> Any:
