@@ -90,6 +90,12 @@ class JsonlParser:
             "parse_int": parse_int,
         }
         self._max_record_size = max_record_size
+        # A whole line this long could pass a per-value limit (a string, a
+        # number, an object's members: each member takes 4+ characters), so
+        # it goes through Parser, which judges limits exactly.
+        self._check_length = min(
+            max_string_length, max_number_length, 4 * max_members, max_record_size
+        )
         Parser(**self._options)  # validate the options now, not at the first record
         self._loads = _whole_line_decoder(self._options)
         self._max_depth = max_depth
@@ -254,15 +260,16 @@ class JsonlParser:
         offset = self._offset
         first_line = self._line
         max_record = self._max_record_size
+        check_length = self._check_length
         for index, line in enumerate(lines):
             try:
-                if len(line) > max_record:
-                    raise ValueError("too long")
+                if len(line) > check_length:
+                    raise ValueError("let Parser judge the limits")
                 record = loads(line)
                 if len(line) > max_depth and line.count("[") + line.count("{") > max_depth:
                     raise ValueError("possibly too deep")
             except (ValueError, RecursionError):
-                if not line.strip(_BLANK):
+                if len(line) <= max_record and not line.strip(_BLANK):
                     continue
                 # Rare path: position the line exactly, then let Parser judge it.
                 if index:
@@ -278,14 +285,32 @@ class JsonlParser:
             line = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             good = data[: exc.start].decode("utf-8")
-            message = f"expected valid UTF-8, found byte 0x{data[exc.start]:02X} ({exc.reason})"
-            self._bad_line(
-                JSONStreamError(message, self._offset + len(good), self._line, len(good) + 1)
-            )
+            error = self._syntax_error(good)
+            if error is None:
+                byte = data[exc.start]
+                message = f"expected valid UTF-8, found byte 0x{byte:02X} ({exc.reason})"
+                if exc.end == len(data) and exc.reason == "unexpected end of data":
+                    # Cut by the newline: the same words as when it arrives in pieces.
+                    message = "expected the rest of a UTF-8 sequence, found end of line"
+                error = JSONStreamError(
+                    message, self._offset + len(good), self._line, len(good) + 1
+                )
+            self._bad_line(error)
             self._offset += len(data.decode("utf-8", "replace")) + 1
             self._line += 1
             return
         self._complete_lines(line, records)
+
+    def _syntax_error(self, text: str) -> Optional[JSONStreamError]:
+        """The error ``Parser`` finds in ``text`` (the valid UTF-8 before a bad
+        byte, at the start of the current line), if any: it comes first."""
+        parser = Parser(**self._options)
+        parser._start_at(self._offset, self._line)
+        try:
+            parser.feed(text)
+        except JSONStreamError as exc:
+            return _as_record_limit(exc)
+        return None
 
     def _parse_line(self, line: str, offset: int, number: int, records: list[Any]) -> None:
         parser = Parser(**self._options)
@@ -343,6 +368,8 @@ class JsonlParser:
             end = self._offset
         elif tail is not None:
             self._tail = None
+            # Bytes of a cut character count as one U+FFFD, as in whole lines.
+            cut = 1 if tail._undecoded else 0
             try:
                 if not tail._blank:
                     records.append(tail.close())
@@ -350,7 +377,7 @@ class JsonlParser:
                 self._bad_line(exc if final else _at_end_of_line(exc))
             except JSONStreamError as exc:
                 self._bad_line(exc)
-            end = tail._end_offset
+            end = tail._end_offset + cut
         else:
             end = self._offset
         if not final:

@@ -572,6 +572,8 @@ class Parser:
                     if end > pos:
                         fresh.append(buf[pos:end])
                     if char == "\\":
+                        if careful and self._s_len >= self._max_string_length:
+                            raise self._too_long(end)  # any escape adds a character
                         escape = scan_escape(buf, end)
                         if escape is None:
                             pos = end
@@ -600,12 +602,11 @@ class Parser:
                         pos = n
                         break
                     else:
+                        budget = self._max_string_length - self._k_len if careful else -1
                         before = len(self._k_parts)
-                        start = pos
-                        pos, closed = scan_string(buf, pos, self._k_parts)
+                        pos, closed = scan_string(buf, pos, self._k_parts, budget)
                         if careful:
-                            added = sum(map(len, self._k_parts[before:]))
-                            self._check_key(pos, added, start)
+                            self._k_len += sum(map(len, self._k_parts[before:]))
                         if not closed:
                             break
                     key = "".join(self._k_parts)
@@ -724,15 +725,8 @@ class Parser:
                     if char in NUMBER_START and state != _LITERAL:
                         match = NUMBER(buf, pos)
                         end = match.end() if match is not None else -1
-                        if careful and end - pos > self._max_number_length:
-                            limit = self._max_number_length
-                            raise ScanError(
-                                pos + limit,
-                                f"expected a number of at most {limit} characters"
-                                " (max_number_length), found more",
-                                "max_number_length",
-                                limit,
-                            )
+                        if careful:
+                            self._check_number(buf, pos, n, final)
                         if end == n and not final:
                             # A whole number so far; the next chunk may extend it.
                             state = _NUMBER
@@ -776,12 +770,10 @@ class Parser:
                         found = self._literals.get(char)
                         if found is None:
                             hint = ""
-                            ahead = buf[pos : pos + 8]
-                            if not self._allow_nan and any(
-                                word.startswith(ahead) or ahead.startswith(word)
-                                for word in ("NaN", "Infinity")
-                            ):
-                                hint = " (NaN and Infinity need allow_nan=True)"
+                            if char in "NI" and not self._allow_nan:
+                                # From this character alone, so that the message
+                                # never depends on the chunking.
+                                hint = " (NaN and Infinity are accepted with allow_nan=True)"
                             raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
                         literal = found
                     word = literal[0]
@@ -859,10 +851,10 @@ class Parser:
                             pos = n
                             state = _KEY_STRING
                             break
-                        start = pos + 1
-                        pos, closed = scan_string(buf, start, parts)
+                        budget = self._max_string_length if careful else -1
+                        pos, closed = scan_string(buf, pos + 1, parts, budget)
                         if careful:
-                            self._check_key(pos, sum(map(len, parts)), start)
+                            self._k_len = sum(map(len, parts))
                         if closed:
                             key = "".join(parts)
                             state = _COLON
@@ -1020,6 +1012,25 @@ class Parser:
             limit,
         )
 
+    def _check_number(self, buf: str, pos: int, n: int, final: bool) -> None:
+        """max_number_length, judged at the first character past it."""
+        limit = self._max_number_length
+        if n - pos <= limit:
+            return
+        try:
+            end = scan_number(buf, pos, final)
+        except ScanError as error:
+            if error.pos - pos <= limit:
+                raise
+            end = error.pos
+        if end < 0 or end - pos > limit:
+            raise ScanError(
+                pos + limit,
+                f"expected a number of at most {limit} characters (max_number_length), found more",
+                "max_number_length",
+                limit,
+            )
+
     def _check_key(self, end: int, added: int, start: int = -1) -> None:
         """Count ``added`` decoded characters of the open key (ending at ``end``)."""
         self._k_len += added
@@ -1047,7 +1058,8 @@ class Parser:
         """The open string value just closed with ``text``: store and report it."""
         parts = self._s_parts
         if parts:
-            full = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts)) + text
+            # One join, one copy: the pieces and the result are alive at once.
+            full = "".join((self._s_head, *parts, text))
             parts.clear()
         else:
             full = self._s_head + text
@@ -1112,6 +1124,8 @@ class Parser:
         self, buf: str, exc: ScanError, deltas: list[Delta], incomplete: bool = False
     ) -> JSONStreamError:
         """Latch the failed state and build the public error for ``exc``."""
+        if exc.limit == "max_string_length" and exc.maximum < 0:
+            exc = self._too_long(exc.pos)  # from scan_string, which knows no maximum
         offset, line, column = self._position(buf, exc.pos)
         error: JSONStreamError
         if incomplete:

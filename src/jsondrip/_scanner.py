@@ -132,20 +132,26 @@ def _hex4(buf: str, start: int) -> Optional[int]:
     return int(digits, 16)
 
 
-def scan_string(buf: str, pos: int, parts: list[str]) -> tuple[int, bool]:
+def scan_string(buf: str, pos: int, parts: list[str], budget: int = -1) -> tuple[int, bool]:
     """Decode string contents from ``pos``, appending decoded pieces to ``parts``.
 
     Returns ``(pos, closed)``: ``closed`` is true when the closing quote was
     consumed (``pos`` is just after it); otherwise ``pos`` is where scanning
     must resume once more text arrives (the start of an unfinished escape, or
-    the end of the buffer).
+    the end of the buffer). With ``budget >= 0``, at most that many decoded
+    characters may follow before max_string_length is passed.
 
     Raises:
-        ScanError: on a control character or an invalid escape.
+        ScanError: on a control character, an invalid escape, or (budget) at
+            the first character past the string length limit.
     """
     n = len(buf)
     while True:
         end = STRING_RUN(buf, pos).end()
+        if budget >= 0:
+            if end - pos > budget:
+                raise _too_long(pos + budget)
+            budget -= end - pos
         if end > pos:
             parts.append(buf[pos:end])
         if end >= n:
@@ -154,13 +160,24 @@ def scan_string(buf: str, pos: int, parts: list[str]) -> tuple[int, bool]:
         if char == '"':
             return end + 1, True
         if char == "\\":
+            if budget == 0:
+                raise _too_long(end)  # any escape adds a character
             escape = scan_escape(buf, end)
             if escape is None:
                 return end, False
+            if budget > 0:
+                budget -= len(escape[0])
+                if budget < 0:
+                    raise _too_long(end)
             parts.append(escape[0])
             pos = escape[1]
         else:
             raise control_character(end, char)
+
+
+def _too_long(pos: int) -> ScanError:
+    # The parser puts in the configured maximum when it reports the error.
+    return ScanError(pos, "max_string_length", "max_string_length", -1)
 
 
 def control_character(pos: int, char: str) -> ScanError:

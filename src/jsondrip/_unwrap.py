@@ -73,10 +73,11 @@ def find_json(state: int, buf: str) -> tuple[int, int, bool]:
             state = PROSE
         elif state == FENCE_INFO:
             newline = buf.find("\n", pos)
+            if (newline if newline >= 0 else n) - pos > _MAX_INFO:
+                # Too long for an info string, whether or not its end arrived.
+                state = FENCE_OTHER
+                continue
             if newline < 0:
-                if n - pos > _MAX_INFO:
-                    state = FENCE_OTHER
-                    continue
                 return state, pos, False
             info = buf[pos:newline].strip().lower()
             pos = newline + 1

@@ -18,7 +18,7 @@ from . import report
 from .errors import UsageError
 from .reading import Input, open_input
 from .sse import SSEError, TextStep, sse_step
-from .writing import Output, delta_record
+from .writing import Output, compact_line, delta_record
 
 
 class Sink(Protocol):
@@ -37,14 +37,20 @@ class ValueSink:
     def __init__(self, out: Output) -> None:
         self._out = out
         self._changed = False
+        self._last = ""
 
     def changed(self, parser: Parser, deltas: list[Delta]) -> None:
         self._changed = self._changed or bool(deltas)
 
     def flush(self, parser: Parser) -> None:
         if self._changed and parser.started:
-            self._out.record(parser.value)
-            self._out.flush()
+            # Only when the line differs: a read may complete values (an
+            # "end" delta) without changing what the value looks like.
+            line = compact_line(parser.value)
+            if line != self._last:
+                self._last = line
+                self._out.record(parser.value)
+                self._out.flush()
         self._changed = False
 
     def end(self, parser: Parser, error: Optional[BaseException]) -> None:

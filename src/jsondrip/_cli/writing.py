@@ -78,3 +78,8 @@ class Output:
             data = _escape_surrogates(text).encode("utf-8")
         self._stream.write(data)
         self._stream.flush()
+
+
+def compact_line(value: Any) -> str:
+    """The compact JSON line ``Output.record`` writes for ``value``."""
+    return _compact(value)
