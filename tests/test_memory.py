@@ -10,7 +10,7 @@
   few chunks, so the parser cannot be keeping the text it consumed.
 * A string still open is kept as pieces and joined when it closes: the peak
   is then the value plus once more the longest string (documented in
-  SECURITY.md; today it is twice more: a strict xfail until fixed).
+  SECURITY.md), also when the closing quote comes in a short chunk.
 
 The inputs are never held whole: generators build each 64 KB chunk as it is
 fed. Each test takes a few seconds (tracemalloc slows allocation down); they

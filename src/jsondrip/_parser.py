@@ -1015,8 +1015,8 @@ class Parser:
     def _check_number(self, buf: str, pos: int, n: int, final: bool) -> None:
         """max_number_length, judged at the first character past it."""
         limit = self._max_number_length
-        if n - pos <= limit:
-            return
+        if n - pos <= limit or (self._allow_nan and buf.startswith("-I", pos)):
+            return  # short enough, or -Infinity (a literal, checked as such)
         try:
             end = scan_number(buf, pos, final)
         except ScanError as error:
