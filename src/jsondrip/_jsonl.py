@@ -289,8 +289,9 @@ class JsonlParser:
             if error is None:
                 byte = data[exc.start]
                 message = f"expected valid UTF-8, found byte 0x{byte:02X} ({exc.reason})"
-                if exc.end == len(data) and exc.reason == "unexpected end of data":
-                    # Cut by the newline: the same words as when it arrives in pieces.
+                if _held_by_a_decoder(data[exc.start :]):
+                    # Bytes an incremental decoder would still hold (the line
+                    # ended first): the same words as when it arrives in pieces.
                     message = "expected the rest of a UTF-8 sequence, found end of line"
                 error = JSONStreamError(
                     message, self._offset + len(good), self._line, len(good) + 1
@@ -368,8 +369,8 @@ class JsonlParser:
             end = self._offset
         elif tail is not None:
             self._tail = None
-            # Bytes of a cut character count as one U+FFFD, as in whole lines.
-            cut = 1 if tail._undecoded else 0
+            # Held bytes count as errors="replace" counts them, as in whole lines.
+            cut = len(tail._undecoded.decode("utf-8", "replace"))
             try:
                 if not tail._blank:
                     records.append(tail.close())
@@ -390,6 +391,14 @@ class JsonlParser:
             raise error
         if self._on_error == "collect":
             self.errors.append(error)
+
+
+def _held_by_a_decoder(data: bytes) -> bool:
+    """True when an incremental UTF-8 decoder takes ``data`` without output."""
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(data) == ""
+    except UnicodeDecodeError:
+        return False
 
 
 def _whole_line_decoder(options: dict[str, Any]) -> Callable[[str], Any]:

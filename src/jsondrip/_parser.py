@@ -243,6 +243,9 @@ class Parser:
         self._s_reported = False
         self._s_len = 0  # decoded characters of the open string so far
         self._k_parts: list[str] = []
+        # (pieces list, pieces counted, their length): see _count_open_lengths.
+        self._s_count: tuple[list[str], int, int] = (self._s_parts, 0, 0)
+        self._k_count: tuple[list[str], int, int] = (self._k_parts, 0, 0)
         self._k_len = 0
 
     # -- public API -------------------------------------------------------
@@ -255,7 +258,7 @@ class Parser:
             # The open string's text so far (see _materialize), inlined: this
             # runs on almost every read while a string is arriving.
             head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
-            parts.clear()
+            self._s_parts = []
             self._s_head = head
             self._s_cont[self._s_key] = head
         root = self._root
@@ -536,14 +539,7 @@ class Parser:
         fresh: list[str] = []  # text of the open string decoded in this call
         misses = 0  # failed offers of a container to the C scanner
         if careful:
-            # Exact lengths of an open string or key, for the checks below
-            # (joining the pieces keeps this O(1) amortised).
-            if self._s_parts:
-                self._join_string()
-            self._s_len = len(self._s_head)
-            if len(self._k_parts) > 1:
-                self._k_parts = ["".join(self._k_parts)]
-            self._k_len = sum(map(len, self._k_parts))
+            self._count_open_lengths()
         try:
             while pos < n:
                 if state == _STRING:
@@ -1060,7 +1056,7 @@ class Parser:
         if parts:
             # One join, one copy: the pieces and the result are alive at once.
             full = "".join((self._s_head, *parts, text))
-            parts.clear()
+            self._s_parts = []
         else:
             full = self._s_head + text
         container = self._s_cont
@@ -1080,19 +1076,39 @@ class Parser:
         emit(_new(Delta, (_END, self._s_path, full)))
         self._s_head = ""
 
+    def _count_open_lengths(self) -> None:
+        """Exact lengths of the open string and key, for the careful checks.
+
+        Each piece is counted once: the count is cached per pieces list
+        (lists are replaced, never cleared, when their text moves on), so
+        careful feeds cost O(new pieces), not O(text so far).
+        """
+        parts, counted, total = self._s_count
+        if parts is not self._s_parts:
+            parts, counted, total = self._s_parts, 0, 0
+        total += sum(map(len, parts[counted:]))
+        self._s_count = (parts, len(parts), total)
+        self._s_len = len(self._s_head) + total
+        parts, counted, total = self._k_count
+        if parts is not self._k_parts:
+            parts, counted, total = self._k_parts, 0, 0
+        total += sum(map(len, parts[counted:]))
+        self._k_count = (parts, len(parts), total)
+        self._k_len = total
+
     def _join_string(self) -> None:
         """Join the open string's pieces into its head (shown if partial)."""
         if self._partial_strings:
             self._materialize()
         else:
             self._s_head += "".join(self._s_parts)
-            self._s_parts.clear()
+            self._s_parts = []
 
     def _materialize(self) -> None:
         """Write the open string's text so far into its container."""
         parts = self._s_parts
         head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
-        parts.clear()
+        self._s_parts = []
         self._s_head = head
         self._s_cont[self._s_key] = head
 

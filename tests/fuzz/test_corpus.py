@@ -181,3 +181,10 @@ def test_minus_infinity_in_a_long_buffer() -> None:
     ]:
         assert same(_message([text], **options), _message(list(text), **options))
         assert same(_message([text], **options)[1], -float("inf") if text[0] == "-" else [-1e999])
+
+
+def test_jsonl_offsets_after_a_line_ending_in_an_invalid_utf8_prefix() -> None:
+    whole = _jsonl_errors([b'"\xed\xa0\n1x\n'])
+    split = _jsonl_errors([b'"\xed\xa0', b"\n1x\n"])
+    assert whole == split
+    assert [error[1] for error in whole] == [1, 5]  # b"\xed\xa0" is two U+FFFD
