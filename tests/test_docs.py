@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import jsondrip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,3 +68,23 @@ def test_replay_example_reproduces_the_recording() -> None:
     body = result.stdout.split("\n\n" + str(len(recording["chunks"])))[0]
     final = json.loads(body[body.index("\n{") :])
     assert final == expected
+
+
+@pytest.mark.parametrize(
+    ("module", "dependency", "extra"),
+    [
+        ("jsondrip.pydantic", "pydantic", "pydantic"),
+        ("jsondrip.testing", "hypothesis", "testing"),
+        ("jsondrip.jsonschema", "jsonschema", "jsonschema"),
+    ],
+)
+def test_a_missing_extra_names_the_pip_command(module: str, dependency: str, extra: str) -> None:
+    # sys.modules[name] = None makes `import name` fail as if it were not installed.
+    code = f"import sys; sys.modules[{dependency!r}] = None; import {module}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        f"ModuleNotFoundError: {module} needs {dependency}, which is not installed:"
+        f' pip install "jsondrip[{extra}]"'
+    )
+    assert issubclass(ModuleNotFoundError, ImportError)

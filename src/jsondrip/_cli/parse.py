@@ -334,14 +334,15 @@ def _report(name: str, step: Optional[TextStep], parser: Parser, error: Optional
         return 1
     origin = step.where(error.offset)
     text = f"{error.msg} (the JSON text's line {error.line}, column {error.column})"
-    if error.msg.endswith("found end of input") or origin is None:
-        message = f"{name}: at the end of the stream: {text}"
+    if cut is not None:
+        report.error(f"{name}: the stream was cut short ({cut}): {text}")
+    elif error.msg.endswith("found end of input") or origin is None:
+        report.error(f"{name}: at the end of the stream: {text}")
     else:
-        message = f"{name}:{origin[1]}: event {origin[0]}: {text}"
-    report.error(message + (f" (cut short: {cut})" if cut else ""))
+        report.error(f"{name}:{origin[1]}: event {origin[0]}: {text}")
     if error.offset == 0 and not parser.started and origin is not None:
         report.error(
-            "jsondrip: hint: --lenient skips prose around the JSON;"
-            " --slot tool_call parses a tool call's arguments"
+            "jsondrip: hint: --slot tool_call parses a tool call's arguments;"
+            " --lenient skips prose around the JSON"
         )
     return 1

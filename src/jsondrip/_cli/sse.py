@@ -172,6 +172,9 @@ class SlotText:
                 pieces = self._sse.feed(line)
             except json.JSONDecodeError as exc:
                 event, first = self._current
+                other = self.diagnose()
+                if other is not None:  # e.g. OpenAI's "data: [DONE]" with --sse anthropic
+                    raise SSEError(f"{first}: event {event}: {other}", out) from None
                 raise SSEError(
                     f"{first}: event {event}: its data is not JSON"
                     f" ({exc.msg}, column {exc.colno}); with --sse {self._provider},"
