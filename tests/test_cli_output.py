@@ -152,7 +152,8 @@ def test_raw_numbers_encode_exactly_in_process() -> None:
     parser.feed('[1.0, 1E2, -0, 0, 12, "1e400", {"k": 0.5}]')
     value = parser.close()
     assert compact(value) == '[1.0,1E2,-0,0,12,"1e400",{"k":0.5}]'
-    assert exact_int("12") == 12 and isinstance(exact_int("-0"), RawNumber)
+    assert exact_int("12") == 12
+    assert isinstance(exact_int("-0"), RawNumber)
     # A string that looks like the encoder's marker is still a string.
     assert compact(["\ue000jsondrip-0:1"]) == '["\ue000jsondrip-0:1"]'
 
@@ -194,8 +195,12 @@ def test_the_nan_hint_only_where_the_text_could_be_nan(text: str, hint: bool) ->
 
 
 def test_could_be_nan_and_the_text_tail() -> None:
-    assert could_be_nan("Infinity]") and could_be_nan("-I") and could_be_nan("N")
-    assert not could_be_nan("") and not could_be_nan("It") and not could_be_nan("-1")
+    assert could_be_nan("Infinity]")
+    assert could_be_nan("-I")
+    assert could_be_nan("N")
+    assert not could_be_nan("")
+    assert not could_be_nan("It")
+    assert not could_be_nan("-1")
     tail = TextTail()
     tail.add(b"\xef\xbb\xbf[1, \xc3")  # a BOM (not counted), half a character
     tail.add(b"\xa9, Na")
@@ -241,7 +246,8 @@ def test_sse_on_input_that_is_not_sse_says_so() -> None:
         " --sse openai expects 'data: ...' lines"
     )
     assert "Without --sse, jsondrip parse reads the JSON itself" in done.stderr
-    assert "--slot" not in done.stderr and "--lenient" not in done.stderr
+    assert "--slot" not in done.stderr
+    assert "--lenient" not in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -88,3 +88,24 @@ def test_a_missing_extra_names_the_pip_command(module: str, dependency: str, ext
         f' pip install "jsondrip[{extra}]"'
     )
     assert issubclass(ModuleNotFoundError, ImportError)
+
+
+def test_readme_links_work_on_pypi() -> None:
+    """PyPI shows the README without the repository: every link is absolute."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    prose = re.sub(r"^```.*?^```", "", readme, flags=re.S | re.M)  # code is not links
+    targets = re.findall(r"\]\(([^)\s]+)\)", prose)
+    assert targets
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#", "mailto:"))]
+    assert relative == []
+    for target in targets:
+        if target.startswith("https://github.com/jsondrip/jsondrip/blob/main/"):
+            assert (ROOT / target.split("/blob/main/", 1)[1]).exists(), target
+
+
+def test_security_policy_names_a_real_reporting_channel() -> None:
+    policy = (ROOT / "SECURITY.md").read_text("utf-8")
+    assert "https://github.com/jsondrip/jsondrip/security/advisories/new" in policy
+    assert ".invalid" not in policy
+    assert "placeholder" not in policy
+    assert (ROOT / "LICENSE").read_text("utf-8").startswith("MIT License\n")
