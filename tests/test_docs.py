@@ -109,3 +109,14 @@ def test_security_policy_names_a_real_reporting_channel() -> None:
     assert ".invalid" not in policy
     assert "placeholder" not in policy
     assert (ROOT / "LICENSE").read_text("utf-8").startswith("MIT License\n")
+
+
+def test_the_readme_shows_slots_as_python_prints_them() -> None:
+    from jsondrip.sources import Slot
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = re.findall(r"#.*?(Slot\([^)]*\))", readme)
+    assert shown
+    assert repr(Slot("content", 0)) in shown
+    for text in shown:
+        assert "=" in text, f"{text}: not how a Slot prints"

@@ -187,7 +187,7 @@ class SlotText:
     def close(self) -> list[str]:
         pieces = self._select(self._sse.close())
         decoder = getattr(self._sse, "decoder", None)
-        if getattr(decoder, "discarded", False):
+        if getattr(decoder, "discarded", False) and not self._not_sse():
             report.error("jsondrip: the stream ended inside an event, which was dropped")
         return pieces
 
@@ -200,7 +200,7 @@ class SlotText:
             return None
         flag = f"--sse {self._provider}"
         if self._count == 0:
-            if self._first_line and not _FIELD.match(self._first_line):
+            if self._not_sse():
                 start = self._first_line[:40].decode("utf-8", "replace").rstrip()
                 return (
                     f"the input is not a server-sent-events stream (line 1: {start!r});"
@@ -221,6 +221,10 @@ class SlotText:
         if not self._starts:
             return None
         return self._origins[max(0, bisect.bisect_right(self._starts, offset) - 1)]
+
+    def _not_sse(self) -> bool:
+        """True if the input's first line is no SSE field (``data:``, ``: comment``...)."""
+        return bool(self._first_line) and not _FIELD.match(self._first_line)
 
     def _track(self, line: bytes) -> None:
         """Count lines and events; keep the first payloads and the first line."""
