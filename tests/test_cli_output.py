@@ -239,8 +239,9 @@ def test_output_errors_end_with_one_line_and_exit_74(
 
 
 def test_sse_on_input_that_is_not_sse_says_so() -> None:
-    done = run("parse", "--sse", "openai", input=b'{"a": 1}\n')
+    done = run("parse", "--sse", "openai", input=b'{"a": 1}')
     assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
     assert done.stderr.startswith(
         "<stdin>: the input is not a server-sent-events stream (line 1: '{\"a\": 1}');"
         " --sse openai expects 'data: ...' lines"
