@@ -63,7 +63,8 @@ examples:
   curl -N https://api.openai.com/v1/chat/completions ... | jsondrip parse --sse openai
   curl -N https://api.anthropic.com/v1/messages ... \\
       | jsondrip parse --sse anthropic --slot tool_call   a tool call's arguments
-  jsondrip parse answer.json --mode final
+  curl -N ... | jsondrip parse --sse openai --mode value | my-ui   the value, 10 times/s
+  jsondrip parse --allow-nan scores.json > scores.min.json         NaN written back as is
   llm 'answer in JSON' | jsondrip parse --lenient          skip prose and ``` fences
   printf '{{"a": [1, 2' | jsondrip parse                  prints {{"a":[1,2]}}, exits 1
 
