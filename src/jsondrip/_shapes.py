@@ -223,6 +223,8 @@ class Shape:
     def _read_fields(self) -> None:
         target = self.target
         if self.kind == MODEL:
+            if not getattr(target, "__pydantic_complete__", True):
+                target.model_rebuild(raise_errors=False)  # forward references
             config: Mapping[str, Any] = target.model_config
             by_name = bool(config.get("populate_by_name") or config.get("validate_by_name"))
             by_alias = config.get("validate_by_alias", True)
