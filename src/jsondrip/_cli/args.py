@@ -50,6 +50,8 @@ output modes (--mode):
   value    one compact JSON line each time the value changes (default when piped)
   deltas   one JSON line per change: {{"op": "add"|"append"|"end", "path": [...], "value": ...}}
   final    only the final value, as one compact JSON line
+  patch    one jsondrip patch message per line (the wire format of jsondrip.patch:
+           {{"op": "add", "path": "/a", "value": ...}}, "appended text", {{"op": "end"}})
 
 examples:
   curl -N https://api.openai.com/v1/chat/completions ... | jsondrip parse --sse openai
@@ -131,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument(
         "--mode",
-        choices=("auto", "live", "value", "deltas", "final"),
+        choices=("auto", "live", "value", "deltas", "final", "patch"),
         default="auto",
         help="what to print (default: auto, live on a terminal, value otherwise)",
     )

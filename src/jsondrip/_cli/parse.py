@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional, Protocol, Union
 from .. import Delta, JSONStreamError, Parser
 from . import report
 from .errors import UsageError
+from .patchmode import PatchSink
 from .reading import Input, open_input
 from .sse import SSEError, TextStep, sse_step
 from .writing import Output, compact_line, delta_record
@@ -181,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
             "value": ValueSink,
             "deltas": DeltaSink,
             "final": FinalSink,
+            "patch": PatchSink,
         }
         return _pump(source, step, parser, sinks[mode](out), None)
     finally:
