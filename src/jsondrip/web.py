@@ -49,8 +49,13 @@ import contextlib
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, Callable, Optional, Union
 
-from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+try:
+    from starlette.responses import Response
+    from starlette.types import Receive, Scope, Send
+except ImportError as error:  # pragma: no cover - exercised in a subprocess
+    raise ImportError(
+        'jsondrip.web needs Starlette: pip install "jsondrip[web]"', name=error.name
+    ) from error
 
 from ._parser import Parser
 from .errors import JSONStreamError

@@ -295,3 +295,15 @@ def test_patch_events_is_usable_without_starlette_response() -> None:
         return out
 
     assert _replay(_events(asyncio.run(collect())))[0] == json.loads(TEXT)
+
+
+def test_without_the_extra_the_import_error_names_the_install_command() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['starlette'] = None; import jsondrip.web"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 1
+    assert 'pip install "jsondrip[web]"' in result.stderr

@@ -36,7 +36,8 @@ DEMO_EPILOG = """\
 examples:
   jsondrip demo               the recorded pace (60 tokens/s)
   jsondrip demo --speed 0.3   slow motion
-  jsondrip demo --speed 0     no delay (CI logs)"""
+  jsondrip demo --speed 0     no delay (CI logs)
+  jsondrip demo --web         the same stream in a browser page (needs jsondrip[web])"""
 
 PARSE_DESCRIPTION = """\
 Parse one JSON document as it arrives and show the partial value as it grows.
@@ -119,6 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         metavar="X",
         help="pace multiplier: 2 is twice as fast, 0 means no delay (default: 1)",
+    )
+    demo.add_argument(
+        "--web",
+        action="store_true",
+        help="serve a page on 127.0.0.1 that renders the stream live, and print its URL",
+    )
+    demo.add_argument(
+        "--port", type=int, default=0, help="with --web: the port (default: any free one)"
     )
 
     parse = commands.add_parser(
