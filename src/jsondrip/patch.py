@@ -44,6 +44,7 @@ completion (``end``) is not transmitted.
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Iterable
 from typing import Any, Optional, Union
 
@@ -69,6 +70,7 @@ _compact = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False
 ).encode
 _ascii = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
+_string = json.encoder.encode_basestring  # the C function behind ensure_ascii=False
 
 
 class PatchError(ValueError):
@@ -120,7 +122,7 @@ def dumps(message: Message) -> str:
     Raises:
         ValueError: the message holds ``NaN`` or an infinity (not JSON).
     """
-    text = _compact(message)
+    text = _string(message) if type(message) is str else _compact(message)
     if not text.isascii():
         try:
             text.encode("utf-8")
