@@ -22,7 +22,7 @@ from .timing import MIN_TOTAL_S
 
 DEFAULT_SIZES = "1k,10k,34k,100k,1m"
 QUICK_SIZES = "1k,10k"
-SCENARIOS = ("llm", "llm_bytes", "numbers", "deltas", "jsonl", "latency", "whole", "typed")
+SCENARIOS = ("llm", "llm_bytes", "numbers", "deltas", "jsonl", "latency", "whole", "typed", "wire")
 HERE = Path(__file__).resolve().parent
 
 
@@ -131,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         largest: Size = args.sizes[-1]
         log(f"6. Latency ({largest.label})")
         latency = run_latency(largest, args.cap, log)
+    wire_text = ""
+    if "wire" in args.scenarios and selected("jsondrip"):
+        from . import wire
+
+        log("7. Wire: bytes and CPU per chunk to a browser")
+        wire_sizes = [size for size in args.sizes if size.chars >= 10_000] or args.sizes
+        wire_text = "\n" + wire.section(wire_sizes, args.cap, log)
     elapsed = perf_counter() - started
     cpu_share = (process_time() - cpu_started) / elapsed
 
@@ -178,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         peer_names,
         args.cap,
     )
+    text += wire_text
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
