@@ -841,12 +841,10 @@ class Parser:
                     else:
                         found = self._literals.get(char)
                         if found is None:
-                            hint = ""
-                            if char in "NI" and not self._allow_nan:
-                                # From this character alone, so that the message
-                                # never depends on the chunking.
-                                hint = " (NaN and Infinity are accepted with allow_nan=True)"
-                            raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
+                            # No allow_nan hint: one character cannot tell "Infinity"
+                            # from "I think", and the text after it depends on the
+                            # chunking (the CLI, holding the text, gives the hint).
+                            raise ScanError(pos, f"expected a value, found {describe(char)}")
                         literal = found
                     word = literal[0]
                     if not buf.startswith(word, pos):
