@@ -22,7 +22,22 @@ from .timing import MIN_TOTAL_S
 
 DEFAULT_SIZES = "1k,10k,34k,100k,1m"
 QUICK_SIZES = "1k,10k"
-SCENARIOS = ("llm", "llm_bytes", "numbers", "deltas", "jsonl", "latency", "whole", "typed", "wire")
+SCENARIOS = (
+    "llm",
+    "llm_bytes",
+    "numbers",
+    "deltas",
+    "jsonl",
+    "latency",
+    "whole",
+    "typed",
+    "wire",
+    # the core's linear-cost workloads (scenarios.py)
+    "long_string",
+    "apply",
+    "deep",
+    "bad_jsonl",
+)
 HERE = Path(__file__).resolve().parent
 
 

@@ -489,7 +489,7 @@ def version(name: str) -> str:
         "ijson_basic": "ijson",
         "json_stream": "json-stream",
         "orjson": "orjson",
-    }.get(name)
+    }.get(name, "jsondrip" if name.startswith("jsondrip") else None)
     if dist is None:
         return "stdlib"
     try:

@@ -219,6 +219,9 @@ def targets(
         ("value after every chunk", llm, "jsondrip"),
         ("deltas only", deltas, "jsondrip_deltas"),
         ("typed (pydantic) stream", curves.get("typed"), "jsondrip_typed"),
+        ("long string field, value after every chunk", curves.get("long_string"), "jsondrip"),
+        ("apply_deltas on the long-string streams", curves.get("apply"), "jsondrip_apply"),
+        ("bad JSON Lines", curves.get("bad_jsonl"), "jsondrip_bad_jsonl"),
     ):
         growth = None
         if res is not None:
@@ -392,6 +395,9 @@ def render(
     out += latency_section(latency) if latency is not None else []
     if "whole" in curves:
         out += curve_section(curves["whole"], cap)
+    for key in ("long_string", "apply", "deep", "bad_jsonl"):  # the core's linear costs
+        if key in curves:
+            out += curve_section(curves[key], cap)
     out += peers_section(peer_names)
     return "\n".join(out) + "\n"
 
