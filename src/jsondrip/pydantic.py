@@ -193,6 +193,7 @@ class TypedParser(Generic[T]):
         self._changes = 0  # how often the typed view changed (for stream())
         self._final_seen_at: Optional[int] = None
         self._shown_string: Optional[tuple[Path, _Open, Any]] = None
+        self._grown = False  # the shown string got text since value was last read
         self._final: Any = None
         self._has_final = False
         self._error: Optional[Exception] = None
@@ -203,7 +204,8 @@ class TypedParser(Generic[T]):
     def value(self) -> Optional[Partial[T]]:
         """The partial instance so far (``None`` before the value starts)."""
         shown = self._shown_string
-        if shown is not None:
+        if shown is not None and self._grown:
+            self._grown = False
             path, parent, attribute = shown
             text = _lookup(self._parser.value, path)
             if isinstance(text, str):
@@ -337,6 +339,7 @@ class TypedParser(Generic[T]):
                     self._on_end(path, value, items)
                 elif self._shown_string is not None and self._shown_string[0] == path:
                     self._changes += 1
+                    self._grown = True
         except ValidationError as error:
             if self._error is None:
                 self._error = error
