@@ -15,12 +15,14 @@ deltas each chunk produced, or the JSON Lines records completed so far.
 {'title': 'Streaming'}
 """
 
+from ._backend import BACKEND
 from ._delta import Delta, Path, apply_deltas
 from ._jsonl import JsonlParser
 from ._parser import Parser
 from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
 
 __all__ = [
+    "BACKEND",
     "Delta",
     "IncompleteJSONError",
     "JSONStreamError",

@@ -43,6 +43,7 @@ import math
 import sys
 from typing import Any, Callable, Optional, Union
 
+from ._backend import ParserBase, accelerate
 from ._delta import Delta, Path
 from ._scanner import (
     NUMBER,
@@ -109,7 +110,7 @@ _APPEND = "append"
 _END = "end"
 
 
-class Parser:
+class Parser(ParserBase):
     """Incremental parser for one JSON document.
 
     Feed it chunks with :meth:`feed`; read the partial value with
@@ -478,7 +479,7 @@ class Parser:
 
     def __getstate__(self) -> dict[str, Any]:
         # The C scanners cannot be pickled; they are rebuilt when needed.
-        state = self.__dict__.copy()
+        state = self._state_dict()  # C backend: its struct fields too
         state["_scanners"] = {}
         return state
 
@@ -490,6 +491,17 @@ class Parser:
             _CLOSED: "closed",
         }.get(self._state, "in progress")
         return f"<{type(self).__name__} {status} at offset {self._offset + len(self._pending)}>"
+
+    def _resume(self, buf: str, deltas: list[Delta], careful: bool) -> list[Delta]:
+        """Hook for the C accelerator (``_speedups``): parse ``buf``, the rest
+        of a chunk the C loop handed back, with the reference loop."""
+        try:
+            self._consume(buf, deltas, False, careful)
+        except ScanError as exc:
+            raise self._fail(buf, exc, deltas) from None
+        if self._hunting:
+            self._hunt(deltas)
+        return deltas
 
     # -- package-internal hooks (used by JsonlParser) ------------------------
 
@@ -1181,6 +1193,9 @@ class Parser:
             assert self._error is not None
             raise self._error
         raise StreamClosedError("feed() called after close()")
+
+
+accelerate(Parser)  # the C feed and value, when the extension is available
 
 
 class _Pairs(list):  # type: ignore[type-arg]
