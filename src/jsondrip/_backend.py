@@ -15,8 +15,9 @@ pure-Python backend.
 
 from __future__ import annotations
 
+import copyreg
 import os
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, SupportsIndex
 
 __all__ = ["BACKEND", "ParserBase", "accelerate"]
 
@@ -29,6 +30,11 @@ class PyParserBase:
     def _state_dict(self) -> dict[str, Any]:
         """The attributes to pickle."""
         return self.__dict__.copy()
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        # Every protocol pickles the same way in both backends (the C base
+        # does the same), so a pickle made by either loads in the other.
+        return (copyreg.__newobj__, (type(self),), self.__getstate__())  # type: ignore[attr-defined]
 
 
 def _load() -> Optional[Any]:

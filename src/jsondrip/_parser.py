@@ -492,13 +492,22 @@ class Parser(ParserBase):
         }.get(self._state, "in progress")
         return f"<{type(self).__name__} {status} at offset {self._offset + len(self._pending)}>"
 
-    def _resume(self, buf: str, deltas: list[Delta], careful: bool) -> list[Delta]:
+    def _resume(
+        self, buf: str, deltas: list[Delta], careful: bool, before: tuple[int, int, int, str]
+    ) -> list[Delta]:
         """Hook for the C accelerator (``_speedups``): parse ``buf``, the rest
-        of a chunk the C loop handed back, with the reference loop."""
+        of a chunk the C loop handed back, with the reference loop. On an
+        error, the position fields go back to ``before`` (their values before
+        the chunk), where ``feed`` leaves them when ``_consume`` raises."""
         try:
             self._consume(buf, deltas, False, careful)
         except ScanError as exc:
-            raise self._fail(buf, exc, deltas) from None
+            error = self._fail(buf, exc, deltas)
+            self._offset, self._line, self._line_start, self._pending = before
+            raise error from None
+        except BaseException:
+            self._offset, self._line, self._line_start, self._pending = before
+            raise
         if self._hunting:
             self._hunt(deltas)
         return deltas

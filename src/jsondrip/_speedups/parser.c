@@ -902,6 +902,14 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
     if (result == FAILED) {
         goto error;
     }
+    /* Parser._resume puts these back if the reference then fails. */
+    PyObject *before = NULL;
+    if (result == HANDOFF) {
+        before = PyTuple_Pack(4, self->offset, self->line, self->line_start, self->pending);
+        if (before == NULL) {
+            goto error;
+        }
+    }
     /* _consume's epilogue: the leftover, the line count, the offset. */
     if (result == CONSUMED && pos < c.n) {
         if (set_field_new(&self->pending, PyUnicode_Substring(buf, pos, c.n)) < 0) {
@@ -916,21 +924,25 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
     if (newlines) {
         if (set_field_new(&self->line, PyLong_FromSsize_t(as_ssize(self->line) + newlines)) < 0 ||
             set_field_new(&self->line_start, PyLong_FromSsize_t(offset + last + 1)) < 0) {
+            Py_XDECREF(before);
             goto error;
         }
     }
     if (pos && set_field_new(&self->offset, PyLong_FromSsize_t(offset + pos)) < 0) {
+        Py_XDECREF(before);
         goto error;
     }
     if (result == HANDOFF) {
         PyObject *rest = PyUnicode_Substring(buf, pos, c.n);
         Py_DECREF(buf);
         if (rest == NULL) {
+            Py_DECREF(before);
             Py_DECREF(deltas);
             return NULL;
         }
         PyObject *r = PyObject_CallMethodObjArgs((PyObject *)self, JD.name_resume, rest, deltas,
-                                                 careful ? Py_True : Py_False, NULL);
+                                                 careful ? Py_True : Py_False, before, NULL);
+        Py_DECREF(before);
         Py_DECREF(rest);
         Py_DECREF(deltas);
         return r;
