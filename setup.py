@@ -35,6 +35,11 @@ class OptionalBuildExt(build_ext):
             self._fallback(exc)
 
     def build_extension(self, ext: Any) -> None:
+        # A CFLAGS variable replaces Python's own flags, -O3 included: keep
+        # the extension optimised unless CFLAGS says otherwise.
+        flags = os.environ.get("CFLAGS", "")
+        if self.compiler.compiler_type == "unix" and "-O" not in flags:
+            ext.extra_compile_args = [*ext.extra_compile_args, "-O3"]
         try:
             super().build_extension(ext)
         except Exception as exc:

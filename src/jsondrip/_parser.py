@@ -19,10 +19,23 @@ characters, except for a long number, which is re-scanned as it grows.
 
 The partial value is built in place: containers are the real ``dict`` and
 ``list`` objects the caller sees in ``value``, inserted into their parent the
-moment they open. The open string is the exception: its decoded text is kept
-as a list of pieces and written into its parent only when ``value`` is read
-(or when it closes), so a caller who only consumes deltas never pays for
-re-building a long string after every chunk.
+moment they open, so reading ``value`` costs O(1).
+
+The open string is one ``str`` that grows in place. With ``partial_strings``
+it lives in its container (``_s_cont[_s_key]``), otherwise in ``_s_text``;
+the open object key lives in ``_k_text``. To append, the string is taken out
+of its holder (the holder gets ``""``), extended with ``+=`` on a local
+variable, and put back: with no other reference, CPython resizes it in place
+(amortised O(appended text)), so a long string costs O(chunk) per feed and
+memory about its own size, whatever the chunking and however often ``value``
+is read. If the caller holds a reference to the string, ``+=`` copies it once
+and carries on in place with the copy.
+
+Paths are built once per container: a frame of the container stack is
+``(container, is_object, path, key)`` and a value's path is its container's
+path plus its key. Containers opened inside ``TUPLE_DEPTH`` (16) others get a
+``DeepPath``, a link to the parent's path, so every path and every delta
+costs O(1) memory whatever the depth (see ``_delta``).
 
 Every change is also reported as a ``Delta`` (``add``, ``append``, ``end``),
 in the order it happened, so that folding the deltas reproduces ``value``.
@@ -44,7 +57,7 @@ import sys
 from typing import Any, Callable, Optional, Union
 
 from ._backend import ParserBase, accelerate
-from ._delta import Delta, Path
+from ._delta import TUPLE_DEPTH, DeepPath, Delta, Path
 from ._scanner import (
     NUMBER,
     NUMBER_CONTINUATION,
@@ -235,18 +248,15 @@ class Parser(ParserBase):
         # healthy, past the first chunk, and has only ever been fed text.
         self._plain = False
 
-        # The open string value: where it lives and its text so far.
+        # The open string value: where it lives (its text is _s_cont[_s_key]
+        # with partial_strings, else _s_text; see the module docs).
         self._s_cont: Any = None
         self._s_key: Any = None
         self._s_path: Path = ()
-        self._s_head = ""
-        self._s_parts: list[str] = []
+        self._s_text = ""
         self._s_reported = False
-        self._s_len = 0  # decoded characters of the open string so far
-        self._k_parts: list[str] = []
-        # (pieces list, pieces counted, their length): see _count_open_lengths.
-        self._s_count: tuple[list[str], int, int] = (self._s_parts, 0, 0)
-        self._k_count: tuple[list[str], int, int] = (self._k_parts, 0, 0)
+        self._s_len = 0  # decoded characters of the open string (careful feeds)
+        self._k_text = ""  # the open object key's text so far
         self._k_len = 0
 
     # -- public API -------------------------------------------------------
@@ -254,14 +264,6 @@ class Parser(ParserBase):
     @property
     def value(self) -> Any:
         """The current partial value (the live object; see the class docs)."""
-        parts = self._s_parts
-        if parts and self._partial_strings:
-            # The open string's text so far (see _materialize), inlined: this
-            # runs on almost every read while a string is arriving.
-            head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
-            self._s_parts = []
-            self._s_head = head
-            self._s_cont[self._s_key] = head
         root = self._root
         if self._multiple:
             return root
@@ -317,12 +319,25 @@ class Parser(ParserBase):
             # key (isprintable() rules out control characters).
             if chunk:
                 self._offset += len(chunk)
+                # Grow the open string in place (see the module docs).
                 if state == _KEY_STRING:
-                    self._k_parts.append(chunk)
+                    text = self._k_text
+                    self._k_text = ""
+                    text += chunk
+                    self._k_text = text
                     return []
-                self._s_parts.append(chunk)
                 if self._partial_strings:
+                    cont = self._s_cont
+                    key = self._s_key
+                    text = cont[key]
+                    cont[key] = ""
+                    text += chunk
+                    cont[key] = text
                     return [_new(Delta, (_APPEND, self._s_path, chunk))]
+                text = self._s_text
+                self._s_text = ""
+                text += chunk
+                self._s_text = text
             return []
         buf = self._pending + chunk if self._pending else chunk
         deltas: list[Delta] = []
@@ -560,7 +575,9 @@ class Parser(ParserBase):
         fresh: list[str] = []  # text of the open string decoded in this call
         misses = 0  # failed offers of a container to the C scanner
         if careful:
-            self._count_open_lengths()
+            # Exact lengths of the open string and key, for the limit checks.
+            self._s_len = len(self._open_text()) if state == _STRING else 0
+            self._k_len = len(self._k_text)
         try:
             while pos < n:
                 if state == _STRING:
@@ -607,27 +624,29 @@ class Parser(ParserBase):
                 if state == _KEY_STRING:
                     end = STRING_RUN(buf, pos).end()
                     if end < n and buf[end] == '"':
-                        self._k_parts.append(buf[pos:end])
+                        piece = buf[pos:end]
                         if careful:
                             self._check_key(end, end - pos)
                         pos = end + 1
                     elif end >= n:
                         if end > pos:
-                            self._k_parts.append(buf[pos:end])
                             if careful:
                                 self._check_key(end, end - pos)
+                            self._grow_key(buf[pos:end])
                         pos = n
                         break
                     else:
                         budget = self._max_string_length - self._k_len if careful else -1
-                        before = len(self._k_parts)
-                        pos, closed = scan_string(buf, pos, self._k_parts, budget)
+                        parts: list[str] = []
+                        pos, closed = scan_string(buf, pos, parts, budget)
+                        piece = "".join(parts)
                         if careful:
-                            self._k_len += sum(map(len, self._k_parts[before:]))
+                            self._k_len += len(piece)
                         if not closed:
+                            self._grow_key(piece)
                             break
-                    key = "".join(self._k_parts)
-                    self._k_parts = []
+                    key = self._k_text + piece
+                    self._k_text = ""
                     state = _COLON
                     continue
 
@@ -681,8 +700,7 @@ class Parser(ParserBase):
                             continue
                         self._s_cont = cont
                         self._s_path = vpath
-                        self._s_head = ""
-                        self._s_parts = []
+                        self._s_text = ""
                         self._s_reported = False
                         self._s_len = 0
                         if is_obj:
@@ -698,6 +716,8 @@ class Parser(ParserBase):
                         continue
 
                     if char == "{" or char == "[":
+                        if depth >= TUPLE_DEPTH and type(vpath) is tuple:
+                            vpath = DeepPath(cpath, vpath[-1])  # see _delta
                         if n - pos >= SUBTREE_MIN and misses < SUBTREE_MAX_MISSES:
                             end = self._subtree(buf, pos, vpath, depth, careful, deltas)
                             if end > 0:
@@ -857,26 +877,24 @@ class Parser(ParserBase):
                             state = _COLON
                             continue
                         self._k_len = 0
-                        parts: list[str] = []
                         if end >= n:
                             # The key continues in the next chunk.
-                            if end > pos + 1:
-                                parts.append(buf[pos + 1 : end])
-                                if careful:
-                                    self._check_key(end, end - pos - 1)
-                            self._k_parts = parts
+                            if careful and end > pos + 1:
+                                self._check_key(end, end - pos - 1)
+                            self._k_text = buf[pos + 1 : end]
                             pos = n
                             state = _KEY_STRING
                             break
                         budget = self._max_string_length if careful else -1
+                        parts = []
                         pos, closed = scan_string(buf, pos + 1, parts, budget)
+                        key = "".join(parts)
                         if careful:
-                            self._k_len = sum(map(len, parts))
+                            self._k_len = len(key)
                         if closed:
-                            key = "".join(parts)
                             state = _COLON
                             continue
-                        self._k_parts = parts
+                        self._k_text = key
                         state = _KEY_STRING
                         break
                     if char == "}" and state == _OBJECT_FIRST:
@@ -997,6 +1015,8 @@ class Parser(ParserBase):
                 if kind is _Pairs or kind is list:
                     if depth + len(stack) >= max_depth:
                         return False
+                    if depth + len(stack) >= TUPLE_DEPTH and type(ipath) is tuple:
+                        ipath = DeepPath(cpath, key)
                     if kind is _Pairs:
                         child: Any = {}
                         emit(_new(Delta, (_ADD, ipath, {})))
@@ -1057,11 +1077,38 @@ class Parser(ParserBase):
 
     # -- strings ------------------------------------------------------------
 
+    def _open_text(self) -> str:
+        """The open string value's text so far."""
+        text: str = self._s_cont[self._s_key] if self._partial_strings else self._s_text
+        return text
+
+    def _grow_string(self, text: str) -> str:
+        """Append ``text`` to the open string value, in place; return it."""
+        if self._partial_strings:
+            cont = self._s_cont
+            key = self._s_key
+            full: str = cont[key]
+            cont[key] = ""  # ours is now the only reference: += resizes in place
+            full += text
+            cont[key] = full
+        else:
+            full = self._s_text
+            self._s_text = ""
+            full += text
+            self._s_text = full
+        return full
+
+    def _grow_key(self, text: str) -> None:
+        """Append ``text`` to the open object key, in place."""
+        key = self._k_text
+        self._k_text = ""
+        key += text
+        self._k_text = key
+
     def _flush_string(self, fresh: list[str], emit: Callable[[Delta], None]) -> None:
         """Record the text decoded in this call for the open string value."""
         text = "".join(fresh)
-        if text:
-            self._s_parts.append(text)
+        full = self._grow_string(text) if text else self._open_text()
         if not self._partial_strings:
             return
         if self._s_reported:
@@ -1069,69 +1116,26 @@ class Parser(ParserBase):
                 emit(_new(Delta, (_APPEND, self._s_path, text)))
         else:
             self._s_reported = True
-            emit(_new(Delta, (_ADD, self._s_path, self._s_head + "".join(self._s_parts))))
+            emit(_new(Delta, (_ADD, self._s_path, full)))
 
     def _finish_string(self, text: str, emit: Callable[[Delta], None]) -> None:
         """The open string value just closed with ``text``: store and report it."""
-        parts = self._s_parts
-        if parts:
-            # One join, one copy: the pieces and the result are alive at once.
-            full = "".join((self._s_head, *parts, text))
-            self._s_parts = []
-        else:
-            full = self._s_head + text
-        container = self._s_cont
+        full = self._grow_string(text)
         if self._partial_strings:
-            container[self._s_key] = full
             if self._s_reported:
                 if text:
                     emit(_new(Delta, (_APPEND, self._s_path, text)))
             else:
                 emit(_new(Delta, (_ADD, self._s_path, full)))
         else:
+            self._s_text = ""
+            container = self._s_cont
             if isinstance(container, dict):
                 container[self._s_key] = full
             else:
                 container.append(full)
             emit(_new(Delta, (_ADD, self._s_path, full)))
         emit(_new(Delta, (_END, self._s_path, full)))
-        self._s_head = ""
-
-    def _count_open_lengths(self) -> None:
-        """Exact lengths of the open string and key, for the careful checks.
-
-        Each piece is counted once: the count is cached per pieces list
-        (lists are replaced, never cleared, when their text moves on), so
-        careful feeds cost O(new pieces), not O(text so far).
-        """
-        parts, counted, total = self._s_count
-        if parts is not self._s_parts:
-            parts, counted, total = self._s_parts, 0, 0
-        total += sum(map(len, parts[counted:]))
-        self._s_count = (parts, len(parts), total)
-        self._s_len = len(self._s_head) + total
-        parts, counted, total = self._k_count
-        if parts is not self._k_parts:
-            parts, counted, total = self._k_parts, 0, 0
-        total += sum(map(len, parts[counted:]))
-        self._k_count = (parts, len(parts), total)
-        self._k_len = total
-
-    def _join_string(self) -> None:
-        """Join the open string's pieces into its head (shown if partial)."""
-        if self._partial_strings:
-            self._materialize()
-        else:
-            self._s_head += "".join(self._s_parts)
-            self._s_parts = []
-
-    def _materialize(self) -> None:
-        """Write the open string's text so far into its container."""
-        parts = self._s_parts
-        head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
-        self._s_parts = []
-        self._s_head = head
-        self._s_cont[self._s_key] = head
 
     # -- errors -------------------------------------------------------------
 

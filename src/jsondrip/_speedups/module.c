@@ -24,8 +24,18 @@ init_constants(void)
         return -1;
     }
     PyObject *delta = PyObject_GetAttrString(delta_module, "Delta");
+    JD.deep_path = PyObject_GetAttrString(delta_module, "DeepPath");
+    PyObject *depth = PyObject_GetAttrString(delta_module, "TUPLE_DEPTH");
     Py_DECREF(delta_module);
-    if (delta == NULL) {
+    if (delta == NULL || JD.deep_path == NULL || depth == NULL) {
+        Py_XDECREF(delta);
+        Py_XDECREF(depth);
+        return -1;
+    }
+    JD.tuple_depth = PyLong_AsSsize_t(depth);
+    Py_DECREF(depth);
+    if (JD.tuple_depth < 0) {
+        Py_DECREF(delta);
         return -1;
     }
     if (!PyType_Check(delta) || !PyType_IsSubtype((PyTypeObject *)delta, &PyTuple_Type)) {

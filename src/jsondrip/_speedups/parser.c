@@ -119,10 +119,14 @@ emit(PyObject *deltas, PyObject *op, PyObject *path, PyObject *value)
     return rc;
 }
 
-/* path + (item,) */
+/* path + (item,): a tuple, or below TUPLE_DEPTH a DeepPath (whose `+`
+ * with a 1-tuple is DeepPath(path, item), see _delta). */
 static PyObject *
 path_plus(PyObject *path, PyObject *item)
 {
+    if (!PyTuple_CheckExact(path)) {
+        return PyObject_CallFunctionObjArgs(JD.deep_path, path, item, NULL);
+    }
     Py_ssize_t n = PyTuple_GET_SIZE(path);
     PyObject *result = PyTuple_New(n + 1);
     if (result == NULL) {
@@ -136,22 +140,6 @@ path_plus(PyObject *path, PyObject *item)
     Py_INCREF(item);
     PyTuple_SET_ITEM(result, n, item);
     return result;
-}
-
-static PyObject *
-join_list(PyObject *parts)
-{
-    Py_ssize_t n = PyList_GET_SIZE(parts);
-    if (n == 0) {
-        Py_INCREF(JD.empty_str);
-        return JD.empty_str;
-    }
-    if (n == 1) {
-        PyObject *only = PyList_GET_ITEM(parts, 0);
-        Py_INCREF(only);
-        return only;
-    }
-    return PyUnicode_Join(JD.empty_str, parts);
 }
 
 /* ---- the consume loop --------------------------------------------------- */
@@ -274,6 +262,8 @@ after_value_state(Ctx *c)
     return c->depth ? JD_AFTER : (int)PyLong_AsLong(c->p->root_after);
 }
 
+/* The text decoded for the open string in this call (the reference's
+ * `fresh` list): NULL, one str (the common case, no list), or a list. */
 static int
 fresh_append(Ctx *c, PyObject *text)
 {
@@ -281,15 +271,128 @@ fresh_append(Ctx *c, PyObject *text)
         return -1;
     }
     if (c->fresh == NULL) {
-        c->fresh = PyList_New(0);
-        if (c->fresh == NULL) {
+        c->fresh = text;
+        return 0;
+    }
+    if (PyUnicode_CheckExact(c->fresh)) {
+        PyObject *list = PyList_New(2);
+        if (list == NULL) {
             Py_DECREF(text);
             return -1;
         }
+        PyList_SET_ITEM(list, 0, c->fresh);
+        PyList_SET_ITEM(list, 1, text);
+        c->fresh = list;
+        return 0;
     }
     int rc = PyList_Append(c->fresh, text);
     Py_DECREF(text);
     return rc;
+}
+
+/* "".join(fresh), and fresh emptied (new reference). */
+static PyObject *
+fresh_take(Ctx *c)
+{
+    PyObject *fresh = c->fresh;
+    c->fresh = NULL;
+    if (fresh == NULL) {
+        Py_INCREF(JD.empty_str);
+        return JD.empty_str;
+    }
+    if (PyUnicode_CheckExact(fresh)) {
+        return fresh;
+    }
+    PyObject *text = PyUnicode_Join(JD.empty_str, fresh);
+    Py_DECREF(fresh);
+    return text;
+}
+
+/* Parser._grow_string: append text to the open string value in place. The
+ * string is taken out of its holder first, so that (unless the caller holds
+ * it too) ours is the only reference and PyUnicode_Append resizes it in
+ * place, exactly like the reference's `full += text`. Returns a new
+ * reference to the grown string. */
+static PyObject *
+grow_string(Ctx *c, PyObject *text)
+{
+    ParserObject *p = c->p;
+    PyObject *full;
+    if (!c->partial) {
+        full = p->s_text;
+        p->s_text = JD.empty_str;
+        Py_INCREF(JD.empty_str);
+        PyUnicode_Append(&full, text);
+        if (full == NULL) {
+            return NULL;
+        }
+        set_field(&p->s_text, full);
+        return full;
+    }
+    PyObject *cont = p->s_cont;
+    if (PyList_CheckExact(cont)) {
+        Py_ssize_t i = PyLong_AsSsize_t(p->s_key);
+        if (i < 0 || i >= PyList_GET_SIZE(cont)) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_IndexError, "open string index out of range");
+            }
+            return NULL;
+        }
+        full = PyList_GET_ITEM(cont, i); /* the list's reference is now ours */
+        Py_INCREF(JD.empty_str);
+        PyList_SET_ITEM(cont, i, JD.empty_str);
+        PyUnicode_Append(&full, text);
+        if (full == NULL) {
+            return NULL;
+        }
+        Py_INCREF(full);
+        PyObject *blank = PyList_GET_ITEM(cont, i);
+        PyList_SET_ITEM(cont, i, full);
+        Py_DECREF(blank);
+        return full;
+    }
+    full = PyObject_GetItem(cont, p->s_key);
+    if (full == NULL) {
+        return NULL;
+    }
+    if (PyObject_SetItem(cont, p->s_key, JD.empty_str) < 0) {
+        Py_DECREF(full);
+        return NULL;
+    }
+    PyUnicode_Append(&full, text);
+    if (full == NULL) {
+        return NULL;
+    }
+    if (PyObject_SetItem(cont, p->s_key, full) < 0) {
+        Py_DECREF(full);
+        return NULL;
+    }
+    return full;
+}
+
+/* Parser._open_text: the open string value's text so far (new reference). */
+static PyObject *
+open_text(Ctx *c)
+{
+    if (c->partial) {
+        return PyObject_GetItem(c->p->s_cont, c->p->s_key);
+    }
+    Py_INCREF(c->p->s_text);
+    return c->p->s_text;
+}
+
+/* Parser._grow_key: append text to the open object key, in place. */
+static int
+grow_key(ParserObject *p, PyObject *text)
+{
+    PyObject *key = p->k_text;
+    p->k_text = JD.empty_str;
+    Py_INCREF(JD.empty_str);
+    PyUnicode_Append(&key, text);
+    if (key == NULL) {
+        return -1;
+    }
+    return set_field_new(&p->k_text, key);
 }
 
 /* Parser._flush_string: record the text decoded in this call. */
@@ -297,31 +400,26 @@ static int
 flush_string(Ctx *c)
 {
     ParserObject *p = c->p;
-    PyObject *text = c->fresh ? join_list(c->fresh) : (Py_INCREF(JD.empty_str), JD.empty_str);
+    PyObject *text = fresh_take(c);
     if (text == NULL) {
         return -1;
     }
-    int rc = 0;
-    if (PyUnicode_GET_LENGTH(text) && PyList_Append(p->s_parts, text) < 0) {
-        rc = -1;
-    }
-    else if (c->partial) {
+    int has_text = PyUnicode_GET_LENGTH(text) > 0;
+    PyObject *full = has_text ? grow_string(c, text) : open_text(c);
+    int rc = full == NULL ? -1 : 0;
+    if (rc == 0 && c->partial) {
         if (p->s_reported == Py_True) {
-            if (PyUnicode_GET_LENGTH(text)) {
+            if (has_text) {
                 rc = emit(c->deltas, JD.op_append, p->s_path, text);
             }
         }
         else {
             set_field(&p->s_reported, Py_True);
-            PyObject *joined = join_list(p->s_parts);
-            PyObject *full = joined ? PyUnicode_Concat(p->s_head, joined) : NULL;
-            Py_XDECREF(joined);
-            rc = full ? emit(c->deltas, JD.op_add, p->s_path, full) : -1;
-            Py_XDECREF(full);
+            rc = emit(c->deltas, JD.op_add, p->s_path, full);
         }
     }
+    Py_XDECREF(full);
     Py_DECREF(text);
-    Py_CLEAR(c->fresh);
     return rc;
 }
 
@@ -330,43 +428,25 @@ static int
 finish_string(Ctx *c, PyObject *text)
 {
     ParserObject *p = c->p;
-    PyObject *full;
-    if (PyList_GET_SIZE(p->s_parts)) {
-        PyObject *pieces = PyList_New(0);
-        if (pieces == NULL || PyList_Append(pieces, p->s_head) < 0 ||
-            PyList_SetSlice(pieces, 1, 1, p->s_parts) < 0 || PyList_Append(pieces, text) < 0) {
-            Py_XDECREF(pieces);
-            return -1;
-        }
-        full = PyUnicode_Join(JD.empty_str, pieces);
-        Py_DECREF(pieces);
-        if (full == NULL || set_field_new(&p->s_parts, PyList_New(0)) < 0) {
-            Py_XDECREF(full);
-            return -1;
-        }
-    }
-    else {
-        full = PyUnicode_Concat(p->s_head, text);
-        if (full == NULL) {
-            return -1;
-        }
+    PyObject *full = grow_string(c, text);
+    if (full == NULL) {
+        return -1;
     }
     int rc;
-    PyObject *container = p->s_cont;
     if (c->partial) {
-        rc = PyObject_SetItem(container, p->s_key, full);
-        if (rc == 0) {
-            if (p->s_reported == Py_True) {
-                if (PyUnicode_GET_LENGTH(text)) {
-                    rc = emit(c->deltas, JD.op_append, p->s_path, text);
-                }
+        rc = 0;
+        if (p->s_reported == Py_True) {
+            if (PyUnicode_GET_LENGTH(text)) {
+                rc = emit(c->deltas, JD.op_append, p->s_path, text);
             }
-            else {
-                rc = emit(c->deltas, JD.op_add, p->s_path, full);
-            }
+        }
+        else {
+            rc = emit(c->deltas, JD.op_add, p->s_path, full);
         }
     }
     else {
+        set_field(&p->s_text, JD.empty_str);
+        PyObject *container = p->s_cont;
         rc = PyDict_Check(container) ? PyObject_SetItem(container, p->s_key, full)
                                      : PyList_Append(container, full);
         if (rc == 0) {
@@ -377,9 +457,6 @@ finish_string(Ctx *c, PyObject *text)
         rc = emit(c->deltas, JD.op_end, p->s_path, full);
     }
     Py_DECREF(full);
-    if (rc == 0) {
-        set_field(&p->s_head, JD.empty_str);
-    }
     return rc;
 }
 
@@ -391,9 +468,8 @@ open_string(Ctx *c, PyObject *vpath)
     ParserObject *p = c->p;
     set_field(&p->s_cont, c->cont);
     set_field(&p->s_path, vpath);
-    set_field(&p->s_head, JD.empty_str);
-    if (set_field_new(&p->s_parts, PyList_New(0)) < 0 ||
-        set_field_new(&p->s_len, PyLong_FromLong(0)) < 0) {
+    set_field(&p->s_text, JD.empty_str);
+    if (set_field_new(&p->s_len, PyLong_FromLong(0)) < 0) {
         return -1;
     }
     set_field(&p->s_reported, Py_False);
@@ -461,20 +537,19 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
             }
             ch = PyUnicode_READ(kind, data, end);
             if (ch == '"') {
-                PyObject *text = PyUnicode_Substring(c->buf, pos, end);
+                PyObject *text;
+                if (c->fresh) {
+                    if (end > pos) {
+                        CHECK(fresh_append(c, PyUnicode_Substring(c->buf, pos, end)));
+                    }
+                    text = fresh_take(c);
+                }
+                else {
+                    text = PyUnicode_Substring(c->buf, pos, end);
+                }
                 if (text == NULL) {
                     result = FAILED;
                     goto done;
-                }
-                if (c->fresh) {
-                    int rc = PyList_Append(c->fresh, text);
-                    Py_DECREF(text);
-                    text = rc < 0 ? NULL : PyUnicode_Join(JD.empty_str, c->fresh);
-                    Py_CLEAR(c->fresh);
-                    if (text == NULL) {
-                        result = FAILED;
-                        goto done;
-                    }
                 }
                 pos = end + 1;
                 int rc = finish_string(c, text);
@@ -507,22 +582,16 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
             Py_ssize_t end = jd_string_run(kind, data, pos, n);
             if (end < n && PyUnicode_READ(kind, data, end) == '"') {
                 PyObject *piece = PyUnicode_Substring(c->buf, pos, end);
-                if (piece == NULL) {
-                    result = FAILED;
-                    goto done;
-                }
-                int rc = PyList_Append(p->k_parts, piece);
-                Py_DECREF(piece);
-                CHECK(rc);
-                pos = end + 1;
-                PyObject *key = join_list(p->k_parts);
+                PyObject *key = piece ? PyUnicode_Concat(p->k_text, piece) : NULL;
+                Py_XDECREF(piece);
                 if (key == NULL) {
                     result = FAILED;
                     goto done;
                 }
                 Py_XSETREF(c->key, key);
                 c->frame_dirty = 1;
-                CHECK(set_field_new(&p->k_parts, PyList_New(0)));
+                set_field(&p->k_text, JD.empty_str);
+                pos = end + 1;
                 state = JD_COLON;
                 continue;
             }
@@ -533,7 +602,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                         result = FAILED;
                         goto done;
                     }
-                    int rc = PyList_Append(p->k_parts, piece);
+                    int rc = grow_key(p, piece);
                     Py_DECREF(piece);
                     CHECK(rc);
                 }
@@ -590,6 +659,17 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                 continue;
             }
             if (ch == '{' || ch == '[') {
+                if (c->depth >= JD.tuple_depth && PyTuple_CheckExact(vpath)) {
+                    /* Deep containers link to their parent's path (see _delta). */
+                    PyObject *last = PyTuple_GET_ITEM(vpath, PyTuple_GET_SIZE(vpath) - 1);
+                    PyObject *deep =
+                        PyObject_CallFunctionObjArgs(JD.deep_path, c->cpath, last, NULL);
+                    if (deep == NULL) {
+                        result = FAILED;
+                        goto done;
+                    }
+                    Py_SETREF(vpath, deep);
+                }
                 if (c->depth >= max_depth) {
                     HAND_OFF();
                 }
@@ -738,24 +818,8 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                     HAND_OFF(); /* an escape or a control character in a key */
                 }
                 /* The key continues in the next chunk. */
-                PyObject *parts = PyList_New(0);
-                if (parts == NULL) {
-                    result = FAILED;
-                    goto done;
-                }
-                if (end > pos + 1) {
-                    PyObject *piece = PyUnicode_Substring(c->buf, pos + 1, end);
-                    if (piece == NULL || PyList_Append(parts, piece) < 0) {
-                        Py_XDECREF(piece);
-                        Py_DECREF(parts);
-                        result = FAILED;
-                        goto done;
-                    }
-                    Py_DECREF(piece);
-                }
-                set_field_new(&p->k_parts, parts);
-                CHECK(set_field_new(&p->k_len,
-                                    PyLong_FromSsize_t(careful ? end - pos - 1 : 0)));
+                CHECK(set_field_new(&p->k_len, PyLong_FromSsize_t(careful ? end - pos - 1 : 0)));
+                CHECK(set_field_new(&p->k_text, PyUnicode_Substring(c->buf, pos + 1, end)));
                 pos = n;
                 state = JD_KEY_STRING;
                 break;
@@ -822,9 +886,10 @@ fast_feed_possible(ParserObject *p)
 #undef JD_SET
     return p->plain == Py_True && PyLong_CheckExact(p->state) && PyLong_CheckExact(p->offset) &&
            PyLong_CheckExact(p->watch) && PyUnicode_CheckExact(p->pending) &&
-           PyList_CheckExact(p->s_parts) && PyList_CheckExact(p->k_parts) &&
+           PyUnicode_CheckExact(p->s_text) && PyUnicode_CheckExact(p->k_text) &&
            PyList_CheckExact(p->stack) && PyList_CheckExact(p->root) &&
-           PyUnicode_CheckExact(p->s_head) && PyTuple_CheckExact(p->s_path) &&
+           (p->s_cont == Py_None || PyDict_CheckExact(p->s_cont) ||
+            PyList_CheckExact(p->s_cont)) &&
            PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
            PyDict_CheckExact(p->literals) && PyLong_CheckExact(p->line) &&
            PyLong_CheckExact(p->line_start) && PyLong_CheckExact(p->root_after) &&
@@ -836,7 +901,8 @@ frame_ok(PyObject *frame)
 {
     PyObject *cont = PyTuple_GET_ITEM(frame, 0);
     PyObject *is_obj = PyTuple_GET_ITEM(frame, 1);
-    if (!PyTuple_CheckExact(PyTuple_GET_ITEM(frame, 2))) {
+    PyObject *path = PyTuple_GET_ITEM(frame, 2);
+    if (!PyTuple_CheckExact(path) && Py_TYPE(path) != (PyTypeObject *)JD.deep_path) {
         return 0;
     }
     if (is_obj == Py_True) {
@@ -971,34 +1037,11 @@ error:
 static PyObject *
 ParserBase_value(ParserObject *self, void *Py_UNUSED(closure))
 {
-    if (self->s_parts == NULL || self->partial_strings == NULL || self->root == NULL ||
-        self->multiple == NULL || !PyList_CheckExact(self->s_parts) ||
-        !PyList_CheckExact(self->root) || self->s_head == NULL || self->s_cont == NULL ||
-        self->s_key == NULL) {
+    PyObject *root = self->root;
+    if (root == NULL || self->multiple == NULL || !PyList_CheckExact(root)) {
         PyErr_SetString(PyExc_AttributeError, "the parser is not initialised");
         return NULL;
     }
-    PyObject *parts = self->s_parts;
-    if (PyList_GET_SIZE(parts) && self->partial_strings == Py_True) {
-        PyObject *joined = join_list(parts);
-        if (joined == NULL) {
-            return NULL;
-        }
-        PyObject *head = PyUnicode_Concat(self->s_head, joined);
-        Py_DECREF(joined);
-        if (head == NULL) {
-            return NULL;
-        }
-        if (set_field_new(&self->s_parts, PyList_New(0)) < 0) {
-            Py_DECREF(head);
-            return NULL;
-        }
-        set_field_new(&self->s_head, head);
-        if (PyObject_SetItem(self->s_cont, self->s_key, head) < 0) {
-            return NULL;
-        }
-    }
-    PyObject *root = self->root;
     if (self->multiple == Py_True) {
         Py_INCREF(root);
         return root;

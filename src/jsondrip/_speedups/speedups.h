@@ -47,8 +47,8 @@ enum {
  * listed here live in the instance __dict__ as usual. */
 #define JD_FIELDS(X)                                                         \
     X(state) X(plain) X(offset) X(watch) X(pending) X(partial_strings)      \
-    X(s_parts) X(s_path) X(s_cont) X(s_key) X(s_head) X(s_reported)         \
-    X(s_len) X(k_parts) X(k_len) X(frame) X(stack) X(root) X(root_after)    \
+    X(s_text) X(s_path) X(s_cont) X(s_key) X(s_reported) X(s_len)           \
+    X(k_text) X(k_len) X(frame) X(stack) X(root) X(root_after)    \
     X(multiple) X(lenient) X(hunting) X(line) X(line_start) X(max_depth)    \
     X(max_members) X(max_number_length) X(careful_length) X(literals)      \
     X(literal) X(parse_int) X(parse_float)
@@ -68,6 +68,8 @@ typedef struct {
     PyObject *op_end;         /* "end" */
     PyObject *empty_str;      /* "" */
     PyObject *empty_tuple;    /* () */
+    PyObject *deep_path;      /* jsondrip._delta.DeepPath */
+    Py_ssize_t tuple_depth;   /* jsondrip._delta.TUPLE_DEPTH */
     PyObject *name_feed_slow; /* "_feed_slow" */
     PyObject *name_resume;    /* "_resume" */
     PyObject *name_hunt;      /* "_hunt" */
