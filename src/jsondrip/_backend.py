@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copyreg
 import os
+import sys
 from typing import TYPE_CHECKING, Any, Literal, Optional, SupportsIndex
 
 __all__ = ["BACKEND", "ParserBase", "accelerate"]
@@ -59,8 +60,18 @@ BACKEND: Literal["c", "python"] = "python" if _speedups is None else "c"
 
 
 def accelerate(cls: type) -> None:
-    """Install the C ``feed`` and ``value`` on ``cls`` (a ``Parser``)."""
-    if _speedups is not None:
-        base = _speedups.ParserBase
-        cls.feed = base.__dict__["feed"]  # type: ignore[attr-defined]
-        cls.value = base.__dict__["value"]  # type: ignore[attr-defined]
+    """Install the C ``feed``, ``_consume`` and ``value`` on ``cls`` (``Parser``).
+
+    The pure-Python ``_consume`` stays as ``_reference_consume``: the C loop
+    hands it what it does not handle (see ``_speedups/parser.c``), and it
+    raises the module's ``ScanError``, which the C code must recognise.
+    """
+    if _speedups is None:
+        return
+    base = _speedups.ParserBase.__dict__
+    namespace: Any = cls
+    namespace._reference_consume = namespace._consume
+    namespace._ScanError = sys.modules[cls.__module__].ScanError
+    namespace._consume = base["_consume"]
+    namespace.feed = base["feed"]
+    namespace.value = base["value"]

@@ -66,15 +66,23 @@ from ._scanner import (
     WHITESPACE,
     WHITESPACE_RUN,
     ScanError,
+    after_lone_surrogate,
     control_character,
     describe,
+    is_high_surrogate,
     scan_escape,
     scan_literal,
     scan_number,
     scan_string,
 )
 from ._unwrap import PROSE, find_json
-from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
+from .errors import (
+    ConcurrentUseError,
+    IncompleteJSONError,
+    JSONStreamError,
+    LimitExceededError,
+    StreamClosedError,
+)
 
 __all__ = ["Parser"]
 
@@ -241,6 +249,9 @@ class Parser(ParserBase):
         self._decoder: Optional[codecs.IncrementalDecoder] = None
         self._at_start = True
         self._error: Optional[JSONStreamError] = None
+        # One token, taken (list.pop, atomic) for the length of a feed() or
+        # feed_eof(): a second call meanwhile raises ConcurrentUseError.
+        self._guard: list[None] = [None]
         # With multiple_values the root is the list of documents; its "add"
         # goes out with the first deltas so that folding starts from nothing.
         self._announce_root = self._multiple
@@ -303,60 +314,71 @@ class Parser(ParserBase):
             JSONStreamError: the input cannot be the start of valid JSON. The
                 parser stays failed; ``value`` keeps what was parsed before.
             StreamClosedError: :meth:`close` was already called.
+            ConcurrentUseError: another call on this parser is running (from
+                another thread); nothing was parsed.
             TypeError: ``chunk`` is neither text nor bytes.
         """
-        if type(chunk) is not str or not self._plain or self._offset + len(chunk) > self._watch:
-            return self._feed_slow(chunk)
-        state = self._state
-        if (
-            (state == _STRING or state == _KEY_STRING)
-            and not self._pending
-            and '"' not in chunk
-            and "\\" not in chunk
-            and chunk.isprintable()
-        ):
-            # Fast path: the whole chunk is plain text inside an open string or
-            # key (isprintable() rules out control characters).
-            if chunk:
-                self._offset += len(chunk)
-                # Grow the open string in place (see the module docs).
-                if state == _KEY_STRING:
-                    text = self._k_text
-                    self._k_text = ""
-                    text += chunk
-                    self._k_text = text
-                    return []
-                if self._partial_strings:
-                    cont = self._s_cont
-                    key = self._s_key
-                    text = cont[key]
-                    cont[key] = ""
-                    text += chunk
-                    cont[key] = text
-                    return [_new(Delta, (_APPEND, self._s_path, chunk))]
-                text = self._s_text
-                self._s_text = ""
-                text += chunk
-                self._s_text = text
-            return []
-        buf = self._pending + chunk if self._pending else chunk
-        deltas: list[Delta] = []
+        guard = self._guard
         try:
-            # The leftover is at most a number, so no limit can be reached.
-            self._consume(buf, deltas, False, len(buf) > self._careful_length)
-        except ScanError as exc:
-            raise self._fail(buf, exc, deltas) from None
-        if self._hunting:
-            self._hunt(deltas)
-        return deltas
+            guard.pop()  # atomic: the token is free, or another call holds it
+        except IndexError:
+            raise _busy("feed") from None
+        try:
+            if type(chunk) is not str or not self._plain or self._offset + len(chunk) > self._watch:
+                return self._feed_slow(chunk)
+            state = self._state
+            if (
+                (state == _STRING or state == _KEY_STRING)
+                and not self._pending
+                and '"' not in chunk
+                and "\\" not in chunk
+                and chunk.isprintable()
+            ):
+                # Fast path: the whole chunk is plain text inside an open string or
+                # key (isprintable() rules out control characters).
+                if chunk:
+                    self._offset += len(chunk)
+                    # Grow the open string in place (see the module docs).
+                    if state == _KEY_STRING:
+                        text = self._k_text
+                        self._k_text = ""
+                        text += chunk
+                        self._k_text = text
+                        return []
+                    if self._partial_strings:
+                        cont = self._s_cont
+                        key = self._s_key
+                        text = cont[key]
+                        cont[key] = ""
+                        text += chunk
+                        cont[key] = text
+                        return [_new(Delta, (_APPEND, self._s_path, chunk))]
+                    text = self._s_text
+                    self._s_text = ""
+                    text += chunk
+                    self._s_text = text
+                return []
+            buf = self._pending + chunk if self._pending else chunk
+            deltas: list[Delta] = []
+            try:
+                # The leftover is at most a number, so no limit can be reached.
+                self._consume(buf, deltas, False, len(buf) > self._careful_length)
+            except ScanError as exc:
+                raise self._fail(buf, exc, deltas) from None
+            if self._hunting:
+                self._hunt(deltas)
+            return deltas
+        finally:
+            guard.append(None)
 
     def _feed_slow(self, chunk: Chunk) -> list[Delta]:
         """``feed`` for everything but text into a healthy, started parser:
         bytes, the first chunk (BOM), a failed or closed parser, bad types."""
         if self._state == _FAILED or self._state == _CLOSED:
             self._raise_unusable()
-        if type(chunk) is str:
-            text = chunk
+        if isinstance(chunk, str):
+            # A str subclass (a StrEnum member, ...) is read as plain text.
+            text = chunk if type(chunk) is str else str.__str__(chunk)
             if self._undecoded:
                 return self._fail_utf8_truncated("found text (str) fed after it")
         elif isinstance(chunk, (bytes, bytearray, memoryview)):
@@ -449,6 +471,17 @@ class Parser(ParserBase):
             IncompleteJSONError: the input ended inside a value.
             JSONStreamError: the input ended inside a UTF-8 sequence.
         """
+        guard = self._guard
+        try:
+            guard.pop()
+        except IndexError:
+            raise _busy("feed_eof") from None
+        try:
+            return self._feed_eof()
+        finally:
+            guard.append(None)
+
+    def _feed_eof(self) -> list[Delta]:
         state = self._state
         if state == _CLOSED:
             return []
@@ -462,18 +495,34 @@ class Parser(ParserBase):
             deltas.append(_new(Delta, (_ADD, (), [])))
         if self._hunting:
             self._skip(self._pending, len(self._pending))
-        buf = self._pending
+        buf = pending = self._pending
         if state == _NUMBER or state == _LITERAL:
+            # The end of input ends the number; if the document is still open
+            # after it, the number may have been cut ("1" of "10"): it is
+            # taken out again, so that the error's partial is what ``value``
+            # showed, and its text goes to ``pending_text``.
+            cont, is_obj, _, key = self._frame
+            before = cont.get(key, _MISSING) if is_obj else len(cont)
+            start = len(deltas)
             try:
                 self._consume(buf, deltas, True, self._is_careful(buf))
             except ScanError as exc:
-                raise self._fail(buf, exc, deltas, incomplete=exc.pos >= len(buf)) from None
+                incomplete = exc.pos >= len(buf)
+                raise self._fail(buf, exc, deltas, incomplete, pending) from None
             state = self._state
             buf = self._pending
+            if state != _DONE and state != _BETWEEN:
+                del deltas[start:]
+                if not is_obj:
+                    del cont[before:]
+                elif before is _MISSING:
+                    cont.pop(key, None)
+                else:
+                    cont[key] = before
         if state != _DONE and state != _BETWEEN:
             message = self._end_of_input_message(state)
             end = ScanError(len(buf), f"{message}, found end of input")
-            raise self._fail(buf, end, deltas, incomplete=True)
+            raise self._fail(buf, end, deltas, True, pending)
         self._state = _CLOSED
         self._plain = False
         return deltas
@@ -496,6 +545,7 @@ class Parser(ParserBase):
         # The C scanners cannot be pickled; they are rebuilt when needed.
         state = self._state_dict()  # C backend: its struct fields too
         state["_scanners"] = {}
+        state["_guard"] = [None]  # a copy is free, even if taken mid-call
         return state
 
     def __repr__(self) -> str:
@@ -506,26 +556,6 @@ class Parser(ParserBase):
             _CLOSED: "closed",
         }.get(self._state, "in progress")
         return f"<{type(self).__name__} {status} at offset {self._offset + len(self._pending)}>"
-
-    def _resume(
-        self, buf: str, deltas: list[Delta], careful: bool, before: tuple[int, int, int, str]
-    ) -> list[Delta]:
-        """Hook for the C accelerator (``_speedups``): parse ``buf``, the rest
-        of a chunk the C loop handed back, with the reference loop. On an
-        error, the position fields go back to ``before`` (their values before
-        the chunk), where ``feed`` leaves them when ``_consume`` raises."""
-        try:
-            self._consume(buf, deltas, False, careful)
-        except ScanError as exc:
-            error = self._fail(buf, exc, deltas)
-            self._offset, self._line, self._line_start, self._pending = before
-            raise error from None
-        except BaseException:
-            self._offset, self._line, self._line_start, self._pending = before
-            raise
-        if self._hunting:
-            self._hunt(deltas)
-        return deltas
 
     # -- package-internal hooks (used by JsonlParser) ------------------------
 
@@ -617,6 +647,12 @@ class Parser(ParserBase):
                             self._s_len += len(escape[0])
                             if self._s_len > self._max_string_length:
                                 raise self._too_long(end)
+                            if self._s_len == self._max_string_length and is_high_surrogate(
+                                escape[0]
+                            ):
+                                overflow = after_lone_surrogate(buf, escape[1])
+                                if overflow >= 0:
+                                    raise self._too_long(overflow)
                         pos = escape[1]
                         continue
                     raise control_character(end, char)
@@ -806,12 +842,10 @@ class Parser(ParserBase):
                     else:
                         found = self._literals.get(char)
                         if found is None:
-                            hint = ""
-                            if char in "NI" and not self._allow_nan:
-                                # From this character alone, so that the message
-                                # never depends on the chunking.
-                                hint = " (NaN and Infinity are accepted with allow_nan=True)"
-                            raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
+                            # No allow_nan hint: one character cannot tell "Infinity"
+                            # from "I think", and the text after it depends on the
+                            # chunking (the CLI, holding the text, gives the hint).
+                            raise ScanError(pos, f"expected a value, found {describe(char)}")
                         literal = found
                     word = literal[0]
                     if not buf.startswith(word, pos):
@@ -1162,7 +1196,12 @@ class Parser(ParserBase):
         return offset, line, offset - line_start + 1
 
     def _fail(
-        self, buf: str, exc: ScanError, deltas: list[Delta], incomplete: bool = False
+        self,
+        buf: str,
+        exc: ScanError,
+        deltas: list[Delta],
+        incomplete: bool = False,
+        pending: str = "",
     ) -> JSONStreamError:
         """Latch the failed state and build the public error for ``exc``."""
         if exc.limit == "max_string_length" and exc.maximum < 0:
@@ -1170,7 +1209,7 @@ class Parser(ParserBase):
         offset, line, column = self._position(buf, exc.pos)
         error: JSONStreamError
         if incomplete:
-            error = IncompleteJSONError(exc.msg, offset, line, column, self.value)
+            error = IncompleteJSONError(exc.msg, offset, line, column, self.value, pending)
         elif exc.limit:
             error = LimitExceededError(exc.msg, offset, line, column, exc.limit, exc.maximum)
         else:
@@ -1188,7 +1227,7 @@ class Parser(ParserBase):
         assert decoder is not None
         decoder.reset()
         text = data[: exc.start].decode("utf-8")
-        deltas = self.feed(text) if text else []
+        deltas = self._feed_slow(text) if text else []
         bad = data[exc.start]
         buf = self._pending
         error = ScanError(len(buf), f"expected valid UTF-8, found byte 0x{bad:02X} ({exc.reason})")
@@ -1199,13 +1238,24 @@ class Parser(ParserBase):
         error = ScanError(
             len(buf), f"expected the rest of a UTF-8 sequence, {found or 'found end of input'}"
         )
-        raise self._fail(buf, error, [], incomplete=not found)
+        raise self._fail(buf, error, [], not found, buf)
 
     def _raise_unusable(self) -> None:
         if self._state == _FAILED:
             assert self._error is not None
             raise self._error
         raise StreamClosedError("feed() called after close()")
+
+
+_MISSING: Any = object()
+
+
+def _busy(method: str) -> ConcurrentUseError:
+    return ConcurrentUseError(
+        f"Parser.{method}() called while another call on the same parser is running"
+        " (from another thread?): a parser is not thread-safe; use one per thread"
+        " or serialise the calls with a lock"
+    )
 
 
 accelerate(Parser)  # the C feed and value, when the extension is available

@@ -56,13 +56,18 @@ init_constants(void)
     JD.empty_str = PyUnicode_New(0, 0);
     JD.empty_tuple = PyTuple_New(0);
     JD.name_feed_slow = intern("_feed_slow");
-    JD.name_resume = intern("_resume");
+    JD.name_reference_consume = intern("_reference_consume");
+    JD.name_fail = intern("_fail");
+    JD.name_scan_error = intern("_ScanError");
+    JD.name_pos = intern("pos");
     JD.name_hunt = intern("_hunt");
+    JD.name_busy = intern("_busy");
     JD.name_dict = intern("__dict__");
     JD.name_getstate = intern("__getstate__");
     if (JD.newobj == NULL || JD.op_add == NULL || JD.op_append == NULL || JD.op_end == NULL ||
         JD.empty_str == NULL || JD.empty_tuple == NULL || JD.name_feed_slow == NULL ||
-        JD.name_resume == NULL || JD.name_hunt == NULL || JD.name_dict == NULL ||
+        JD.name_reference_consume == NULL || JD.name_fail == NULL ||
+        JD.name_scan_error == NULL || JD.name_pos == NULL || JD.name_hunt == NULL || JD.name_busy == NULL || JD.name_dict == NULL ||
         JD.name_getstate == NULL) {
         return -1;
     }

@@ -876,15 +876,17 @@ done:
 
 /* The entry checks: every field the C loop uses is set and of the type it
  * expects. Otherwise the Python path runs (see the design note). */
+static int frame_ok(PyObject *frame);
+
 static int
-fast_feed_possible(ParserObject *p)
+fast_consume_possible(ParserObject *p)
 {
 #define JD_SET(name) (p->name != NULL) &&
     if (!(JD_FIELDS(JD_SET) 1)) {
         return 0;
     }
 #undef JD_SET
-    return p->plain == Py_True && PyLong_CheckExact(p->state) && PyLong_CheckExact(p->offset) &&
+    return PyLong_CheckExact(p->state) && PyLong_CheckExact(p->offset) &&
            PyLong_CheckExact(p->watch) && PyUnicode_CheckExact(p->pending) &&
            PyUnicode_CheckExact(p->s_text) && PyUnicode_CheckExact(p->k_text) &&
            PyList_CheckExact(p->stack) && PyList_CheckExact(p->root) &&
@@ -893,7 +895,8 @@ fast_feed_possible(ParserObject *p)
            PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
            PyDict_CheckExact(p->literals) && PyLong_CheckExact(p->line) &&
            PyLong_CheckExact(p->line_start) && PyLong_CheckExact(p->root_after) &&
-           p->hunting == Py_False;
+           PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
+           frame_ok(p->frame);
 }
 
 static int
@@ -911,32 +914,111 @@ frame_ok(PyObject *frame)
     return is_obj == Py_False && PyList_CheckExact(cont);
 }
 
+/* Raise ConcurrentUseError: the reference's _busy(method), found in the
+ * module of the first class in the MRO that defines it. */
+static PyObject *
+raise_busy(ParserObject *self, const char *method)
+{
+    PyObject *mro = Py_TYPE(self)->tp_mro;
+    for (Py_ssize_t i = 0; mro != NULL && i < PyTuple_GET_SIZE(mro); i++) {
+        PyObject *name = PyObject_GetAttrString(PyTuple_GET_ITEM(mro, i), "__module__");
+        PyObject *module = name ? PyImport_Import(name) : NULL;
+        Py_XDECREF(name);
+        PyObject *busy = module ? PyObject_GetAttr(module, JD.name_busy) : NULL;
+        Py_XDECREF(module);
+        if (busy != NULL) {
+            PyObject *error = PyObject_CallFunction(busy, "s", method);
+            Py_DECREF(busy);
+            if (error != NULL) {
+                PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+                Py_DECREF(error);
+            }
+            return NULL;
+        }
+        PyErr_Clear();
+    }
+    PyErr_SetString(PyExc_RuntimeError, "another call on the same parser is running");
+    return NULL;
+}
+
+static PyObject *feed_unguarded(ParserObject *self, PyObject *chunk);
+
+/* Parser.feed: take the one-token guard (a second call meanwhile, from
+ * another thread, raises ConcurrentUseError and changes nothing), run the
+ * feed, give the token back. */
 static PyObject *
 ParserBase_feed(ParserObject *self, PyObject *chunk)
 {
-    if (!PyUnicode_CheckExact(chunk) || !fast_feed_possible(self) || !frame_ok(self->frame)) {
-        return PyObject_CallMethodOneArg((PyObject *)self, JD.name_feed_slow, chunk);
+    PyObject *guard = self->guard;
+    if (guard == NULL || !PyList_CheckExact(guard)) {
+        PyErr_SetString(PyExc_AttributeError, "the parser is not initialised");
+        return NULL;
     }
-    Py_ssize_t offset = as_ssize(self->offset);
-    Py_ssize_t chunk_len = PyUnicode_GET_LENGTH(chunk);
-    if (offset > as_ssize(self->watch) - chunk_len) {
-        return PyObject_CallMethodOneArg((PyObject *)self, JD.name_feed_slow, chunk);
+    if (PyList_GET_SIZE(guard) == 0) {
+        return raise_busy(self, "feed");
     }
-    PyObject *buf;
-    if (PyUnicode_GET_LENGTH(self->pending)) {
-        buf = PyUnicode_Concat(self->pending, chunk);
-        if (buf == NULL) {
-            return NULL;
-        }
+    Py_INCREF(guard);
+    PyObject *token = PyList_GET_ITEM(guard, 0);
+    Py_INCREF(token);
+    if (PyList_SetSlice(guard, 0, 1, NULL) < 0) {
+        Py_DECREF(token);
+        Py_DECREF(guard);
+        return NULL;
+    }
+    PyObject *result = feed_unguarded(self, chunk);
+    /* Give the token back, keeping any exception of the feed. */
+    PyObject *exc_type, *exc_value, *exc_tb;
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    if (PyList_Append(guard, token) < 0) {
+        Py_CLEAR(result);
+        Py_XDECREF(exc_type);
+        Py_XDECREF(exc_value);
+        Py_XDECREF(exc_tb);
     }
     else {
-        Py_INCREF(chunk);
-        buf = chunk;
+        PyErr_Restore(exc_type, exc_value, exc_tb);
     }
-    PyObject *deltas = PyList_New(0);
-    if (deltas == NULL) {
-        Py_DECREF(buf);
-        return NULL;
+    Py_DECREF(token);
+    Py_DECREF(guard);
+    return result;
+}
+
+/* Is exc the reference scanner's internal ScanError (Parser._ScanError)? */
+static int
+JD_is_scan_error(ParserObject *self, PyObject *exc)
+{
+    PyObject *cls = PyObject_GetAttr((PyObject *)self, JD.name_scan_error);
+    if (cls == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    int match = PyType_Check(cls) && PyObject_TypeCheck(exc, (PyTypeObject *)cls);
+    Py_DECREF(cls);
+    return match;
+}
+
+/* Call Parser._reference_consume (the pure-Python _consume) on buf. */
+static int
+reference_consume(ParserObject *self, PyObject *buf, PyObject *deltas, int final, int careful)
+{
+    PyObject *r = PyObject_CallMethodObjArgs((PyObject *)self, JD.name_reference_consume, buf,
+                                             deltas, final ? Py_True : Py_False,
+                                             careful ? Py_True : Py_False, NULL);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+
+/* Parser._consume(buf, deltas, False, careful), with the same contract: on
+ * success the leftover, line count and offset are updated; on an error the
+ * exception propagates with them unchanged (a ScanError's pos counted from
+ * the start of buf), while the state and frame are written back. */
+static int
+consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
+{
+    Py_ssize_t offset = as_ssize(self->offset);
+    if (careful && offset > as_ssize(self->watch) - PyUnicode_GET_LENGTH(buf)) {
+        /* A string or the document could pass its limit here. */
+        return reference_consume(self, buf, deltas, 0, careful);
     }
     Ctx c;
     c.p = self;
@@ -958,7 +1040,6 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
     c.depth = PyList_GET_SIZE(self->stack);
     c.partial = self->partial_strings == Py_True;
 
-    int careful = c.n > as_ssize(self->careful_length);
     int state = (int)PyLong_AsLong(self->state);
     Py_ssize_t pos = 0;
     int result = consume(&c, &state, &pos, careful);
@@ -966,52 +1047,153 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
     Py_DECREF(c.cpath);
     Py_XDECREF(c.key);
     if (result == FAILED) {
-        goto error;
+        return -1;
     }
-    /* Parser._resume puts these back if the reference then fails. */
+    /* The reference fails with the position fields as they were. */
     PyObject *before = NULL;
     if (result == HANDOFF) {
         before = PyTuple_Pack(4, self->offset, self->line, self->line_start, self->pending);
         if (before == NULL) {
-            goto error;
+            return -1;
         }
     }
     /* _consume's epilogue: the leftover, the line count, the offset. */
+    int rc = 0;
     if (result == CONSUMED && pos < c.n) {
-        if (set_field_new(&self->pending, PyUnicode_Substring(buf, pos, c.n)) < 0) {
-            goto error;
-        }
+        rc = set_field_new(&self->pending, PyUnicode_Substring(buf, pos, c.n));
     }
     else {
         set_field(&self->pending, JD.empty_str);
     }
     Py_ssize_t last;
     Py_ssize_t newlines = jd_count_newlines(c.kind, c.data, pos, &last);
-    if (newlines) {
+    if (rc == 0 && newlines) {
         if (set_field_new(&self->line, PyLong_FromSsize_t(as_ssize(self->line) + newlines)) < 0 ||
             set_field_new(&self->line_start, PyLong_FromSsize_t(offset + last + 1)) < 0) {
-            Py_XDECREF(before);
-            goto error;
+            rc = -1;
         }
     }
-    if (pos && set_field_new(&self->offset, PyLong_FromSsize_t(offset + pos)) < 0) {
-        Py_XDECREF(before);
-        goto error;
+    if (rc == 0 && pos) {
+        rc = set_field_new(&self->offset, PyLong_FromSsize_t(offset + pos));
     }
-    if (result == HANDOFF) {
-        PyObject *rest = PyUnicode_Substring(buf, pos, c.n);
+    if (rc < 0 || result == CONSUMED) {
+        Py_XDECREF(before);
+        return rc;
+    }
+    /* Hand the rest to the reference, on the same state. */
+    PyObject *rest = PyUnicode_Substring(buf, pos, c.n);
+    if (rest == NULL || reference_consume(self, rest, deltas, 0, careful) < 0) {
+        Py_XDECREF(rest);
+        PyObject *exc_type, *exc_value, *exc_tb;
+        PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        PyErr_NormalizeException(&exc_type, &exc_value, &exc_tb);
+        set_field(&self->offset, PyTuple_GET_ITEM(before, 0));
+        set_field(&self->line, PyTuple_GET_ITEM(before, 1));
+        set_field(&self->line_start, PyTuple_GET_ITEM(before, 2));
+        set_field(&self->pending, PyTuple_GET_ITEM(before, 3));
+        Py_DECREF(before);
+        if (exc_value != NULL && JD_is_scan_error(self, exc_value)) {
+            /* Its position is in rest: make it a position in buf. */
+            PyObject *rel = PyObject_GetAttr(exc_value, JD.name_pos);
+            PyObject *abs = rel ? PyLong_FromSsize_t(as_ssize(rel) + pos) : NULL;
+            Py_XDECREF(rel);
+            if (abs == NULL || PyObject_SetAttr(exc_value, JD.name_pos, abs) < 0) {
+                Py_XDECREF(abs);
+                Py_XDECREF(exc_type);
+                Py_XDECREF(exc_value);
+                Py_XDECREF(exc_tb);
+                return -1;
+            }
+            Py_DECREF(abs);
+        }
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+        return -1;
+    }
+    Py_DECREF(rest);
+    Py_DECREF(before);
+    return 0;
+}
+
+/* Parser._consume, installed on the class: the C loop for text chunks, the
+ * reference for the end of input (final) and anything unexpected. */
+static PyObject *
+ParserBase_consume(ParserObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "_consume(buf, deltas, final, careful)");
+        return NULL;
+    }
+    PyObject *buf = args[0], *deltas = args[1];
+    int final = PyObject_IsTrue(args[2]);
+    int careful = PyObject_IsTrue(args[3]);
+    if (final < 0 || careful < 0) {
+        return NULL;
+    }
+    int rc;
+    if (final || !PyUnicode_CheckExact(buf) || !PyList_CheckExact(deltas) ||
+        !fast_consume_possible(self)) {
+        rc = reference_consume(self, buf, deltas, final, careful);
+    }
+    else {
+        rc = consume_buffer(self, buf, deltas, careful);
+    }
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* Parser.feed without the guard: the reference's fast entry, in C. */
+static PyObject *
+feed_unguarded(ParserObject *self, PyObject *chunk)
+{
+    if (!PyUnicode_CheckExact(chunk) || self->plain != Py_True || !fast_consume_possible(self) ||
+        self->hunting != Py_False ||
+        as_ssize(self->offset) > as_ssize(self->watch) - PyUnicode_GET_LENGTH(chunk)) {
+        return PyObject_CallMethodOneArg((PyObject *)self, JD.name_feed_slow, chunk);
+    }
+    PyObject *buf;
+    if (PyUnicode_GET_LENGTH(self->pending)) {
+        buf = PyUnicode_Concat(self->pending, chunk);
+        if (buf == NULL) {
+            return NULL;
+        }
+    }
+    else {
+        Py_INCREF(chunk);
+        buf = chunk;
+    }
+    PyObject *deltas = PyList_New(0);
+    if (deltas == NULL) {
         Py_DECREF(buf);
-        if (rest == NULL) {
-            Py_DECREF(before);
+        return NULL;
+    }
+    /* The leftover is at most a number, so no limit can be reached. */
+    int careful = PyUnicode_GET_LENGTH(buf) > as_ssize(self->careful_length);
+    if (consume_buffer(self, buf, deltas, careful) < 0) {
+        /* except ScanError as exc: raise self._fail(buf, exc, deltas) from None */
+        PyObject *exc_type, *exc_value, *exc_tb;
+        PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        PyErr_NormalizeException(&exc_type, &exc_value, &exc_tb);
+        if (exc_value == NULL || !JD_is_scan_error(self, exc_value)) {
+            PyErr_Restore(exc_type, exc_value, exc_tb);
+            Py_DECREF(buf);
             Py_DECREF(deltas);
             return NULL;
         }
-        PyObject *r = PyObject_CallMethodObjArgs((PyObject *)self, JD.name_resume, rest, deltas,
-                                                 careful ? Py_True : Py_False, before, NULL);
-        Py_DECREF(before);
-        Py_DECREF(rest);
+        PyObject *error = PyObject_CallMethodObjArgs((PyObject *)self, JD.name_fail, buf,
+                                                     exc_value, deltas, NULL);
+        Py_XDECREF(exc_type);
+        Py_XDECREF(exc_value);
+        Py_XDECREF(exc_tb);
+        Py_DECREF(buf);
         Py_DECREF(deltas);
-        return r;
+        if (error != NULL) {
+            PyException_SetCause(error, NULL); /* from None */
+            PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+            Py_DECREF(error);
+        }
+        return NULL;
     }
     Py_DECREF(buf);
     if (self->hunting == Py_True) {
@@ -1023,11 +1205,6 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
         Py_DECREF(r);
     }
     return deltas;
-
-error:
-    Py_DECREF(buf);
-    Py_DECREF(deltas);
-    return NULL;
 }
 
 /* ---- value, pickling, the type --------------------------------------- */
@@ -1127,6 +1304,8 @@ PyDoc_STRVAR(feed_doc,
 
 static PyMethodDef ParserBase_methods[] = {
     {"feed", (PyCFunction)ParserBase_feed, METH_O, feed_doc},
+    {"_consume", (PyCFunction)(void (*)(void))ParserBase_consume, METH_FASTCALL,
+     PyDoc_STR("_consume(buf, deltas, final, careful): the C loop (see the design note).")},
     {"_state_dict", (PyCFunction)ParserBase_state_dict, METH_NOARGS,
      PyDoc_STR("The attributes to pickle (instance dict and C fields).")},
     {"__setstate__", (PyCFunction)ParserBase_setstate, METH_O,

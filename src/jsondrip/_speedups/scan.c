@@ -103,39 +103,33 @@ jd_scan_escape(int kind, const void *data, Py_ssize_t pos, Py_ssize_t n, Py_UCS4
     }
     Py_ssize_t end = pos + 6;
     if (code >= 0xD800 && code <= 0xDBFF) {
-        /* A high surrogate: wait until we know whether a low one follows. */
-        if (end >= n) {
-            return JD_NEED_MORE;
-        }
-        if (PyUnicode_READ(kind, data, end) == '\\') {
-            if (end + 1 >= n) {
+        /* A high surrogate: wait until a low surrogate escape (\uDC00 to
+         * \uDFFF) follows or is ruled out, at its first character that
+         * cannot continue one (_scanner.low_surrogate_mismatch). */
+        long low = 0;
+        for (Py_ssize_t i = 0; i < 6; i++) {
+            if (end + i >= n) {
                 return JD_NEED_MORE;
             }
-            if (PyUnicode_READ(kind, data, end + 1) == 'u') {
-                /* Like the reference: only four hex digits make a pair; a
-                 * non-hex character leaves the high surrogate alone. */
-                long low = 0;
-                int all_hex = 1;
-                Py_ssize_t i;
-                for (i = end + 2; i < end + 6 && i < n; i++) {
-                    int digit = hex_value(PyUnicode_READ(kind, data, i));
-                    if (digit < 0) {
-                        all_hex = 0;
-                        break;
-                    }
-                    low = low * 16 + digit;
-                }
-                if (all_hex) {
-                    if (i < end + 6) {
-                        return JD_NEED_MORE;
-                    }
-                    if (low >= 0xDC00 && low <= 0xDFFF) {
-                        *out = (Py_UCS4)(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00));
-                        return end + 6;
-                    }
-                }
+            Py_UCS4 ch = PyUnicode_READ(kind, data, end + i);
+            int ok;
+            switch (i) {
+            case 0: ok = ch == '\\'; break;
+            case 1: ok = ch == 'u'; break;
+            case 2: ok = ch == 'd' || ch == 'D'; break;
+            case 3: ok = (ch >= 'c' && ch <= 'f') || (ch >= 'C' && ch <= 'F'); break;
+            default: ok = hex_value(ch) >= 0;
+            }
+            if (!ok) {
+                *out = (Py_UCS4)code; /* a lone high surrogate */
+                return end;
+            }
+            if (i >= 2) {
+                low = low * 16 + hex_value(ch);
             }
         }
+        *out = (Py_UCS4)(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00));
+        return end + 6;
     }
     *out = (Py_UCS4)code;
     return end;

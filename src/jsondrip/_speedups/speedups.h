@@ -51,7 +51,7 @@ enum {
     X(k_text) X(k_len) X(frame) X(stack) X(root) X(root_after)    \
     X(multiple) X(lenient) X(hunting) X(line) X(line_start) X(max_depth)    \
     X(max_members) X(max_number_length) X(careful_length) X(literals)      \
-    X(literal) X(parse_int) X(parse_float)
+    X(literal) X(parse_int) X(parse_float) X(guard)
 
 typedef struct {
     PyObject_HEAD
@@ -71,8 +71,12 @@ typedef struct {
     PyObject *deep_path;      /* jsondrip._delta.DeepPath */
     Py_ssize_t tuple_depth;   /* jsondrip._delta.TUPLE_DEPTH */
     PyObject *name_feed_slow; /* "_feed_slow" */
-    PyObject *name_resume;    /* "_resume" */
+    PyObject *name_reference_consume; /* "_reference_consume" */
+    PyObject *name_fail;      /* "_fail" */
+    PyObject *name_scan_error; /* "_ScanError" */
+    PyObject *name_pos;       /* "pos" */
     PyObject *name_hunt;      /* "_hunt" */
+    PyObject *name_busy;      /* "_busy" */
     PyObject *name_dict;      /* "__dict__" */
     PyObject *name_getstate;  /* "__getstate__" */
     PyObject *newobj;         /* copyreg.__newobj__ */
