@@ -250,8 +250,9 @@ def test_parse_final_mode_prints_only_the_final_value() -> None:
 @pytest.mark.parametrize(
     ("mode", "stdout"),
     [
-        ("value", ['{"a":[1]}', '{"a":[1,2]}']),
-        ("final", ['{"a":[1,2]}']),
+        # The final "2" may have been cut (the start of "20"): it is not printed as a value.
+        ("value", ['{"a":[1]}']),
+        ("final", ['{"a":[1]}']),
     ],
 )
 def test_parse_truncated_input_prints_what_was_parsed_then_line_and_column(
