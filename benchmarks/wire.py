@@ -349,11 +349,16 @@ def section(sizes: Sequence[Size], cap: float, log: Callable[[str], None]) -> st
         f"Target (bytes per chunk independent of size, <= {TARGET_RATIO}x the raw text): "
         + ("**met**" if met else "**not met**")
         + f". jsondrip sends {', '.join(f'{r:.2f}x' for r in ratios)} the raw-text bytes "
-        f"({', '.join(labels)}); bytes per chunk change by "
-        + ", ".join(f"{g:.2f}x from {a} to {b}" for a, b, g in steps)
-        + ". Below ~40 KB the document is a different mix (its prose field, which is"
-        " capped at 4 KB, is a large share: cheap appends), so the step that measures"
-        " size alone is between the two largest sizes.",
+        f"({', '.join(labels)})"
+        + (
+            "; bytes per chunk change by "
+            + ", ".join(f"{g:.2f}x from {a} to {b}" for a, b, g in steps)
+            + ". Below ~40 KB the document is a different mix (its prose field, which is"
+            " capped at 4 KB, is a large share: cheap appends), so the step that measures"
+            " size alone is between the two largest sizes."
+            if steps
+            else " (one size: growth not measured)."
+        ),
         "",
     ]
     return "\n".join(lines)
