@@ -21,6 +21,8 @@ The sans-I/O layers underneath: :class:`SSEDecoder` (bytes to events),
 text).
 """
 
+# The provider modules register their protocols (by name) as they load.
+from . import anthropic, gemini, openai, sse  # noqa: F401
 from ._drive import AsyncUpdateStream, UpdateStream
 from ._router import Router, Update
 from ._slots import EventProtocol, ParserFactory, Slot, SlotKind, SlotParser, TruncatedStreamError

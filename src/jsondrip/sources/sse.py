@@ -10,9 +10,11 @@ tools that only want each slot's JSON text (``curl -N ... | jsondrip parse
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Optional, Union
 
 from ._drive import AsyncUpdateStream, UpdateStream
+from ._registry import register
 from ._router import Router, resolve
 from ._slots import EventProtocol, ParserFactory, Sink, Slot
 from ._sse import SSEDecoder, SSEEvent
@@ -30,6 +32,10 @@ class RawEvents(EventProtocol):
         data = event.data if isinstance(event, SSEEvent) else event
         if isinstance(data, str):
             self.marker(data, sink)
+        else:
+            raise TypeError(
+                f"the raw provider reads SSE events or their text, not {type(event).__name__}"
+            )
 
     def marker(self, data: str, sink: Sink) -> bool:
         """All data is text here."""
@@ -38,12 +44,18 @@ class RawEvents(EventProtocol):
         return True
 
 
+register("raw", RawEvents)
+
+
 def stream_sse(
     source: Any,
     provider: Union[str, EventProtocol] = "openai",
     *,
     content: bool = True,
     parser_factory: Optional[ParserFactory] = None,
+    reasoning: bool = False,
+    model: Any = None,
+    tool_models: Optional[Mapping[str, Any]] = None,
 ) -> UpdateStream:
     """Updates per slot from a raw event stream.
 
@@ -56,12 +68,22 @@ def stream_sse(
             (``?alt=sse``) or ``"raw"``.
         content: True when the model's text is JSON; False when prose.
         parser_factory: Makes each JSON slot's parser (default ``Parser()``).
+        reasoning: Keep the reasoning text in ``"reasoning"`` slots.
+        model: A pydantic type for the model's text: typed partial values.
+        tool_models: Tool name to pydantic type, for tool call arguments.
 
     Returns:
         An :class:`UpdateStream`. A chunk whose data is not JSON (nor
         ``[DONE]``) raises ``json.JSONDecodeError`` from the iteration.
     """
-    router = Router(provider, content=content, parser_factory=parser_factory)
+    router = Router(
+        provider,
+        content=content,
+        parser_factory=parser_factory,
+        reasoning=reasoning,
+        model=model,
+        tool_models=tool_models,
+    )
     return UpdateStream(source, router, sse=True)
 
 
@@ -71,11 +93,21 @@ def astream_sse(
     *,
     content: bool = True,
     parser_factory: Optional[ParserFactory] = None,
+    reasoning: bool = False,
+    model: Any = None,
+    tool_models: Optional[Mapping[str, Any]] = None,
 ) -> AsyncUpdateStream:
     """Async twin of :func:`stream_sse`: an ``httpx.Response`` from
     ``AsyncClient.stream(...)`` (``aiter_bytes()``), an
     ``aiohttp.ClientResponse``, or any (async) iterable of chunks."""
-    router = Router(provider, content=content, parser_factory=parser_factory)
+    router = Router(
+        provider,
+        content=content,
+        parser_factory=parser_factory,
+        reasoning=reasoning,
+        model=model,
+        tool_models=tool_models,
+    )
     return AsyncUpdateStream(source, router, sse=True)
 
 
@@ -94,6 +126,9 @@ class _TextSink(Sink):
     def _finish(self, slot: Slot, cut: Optional[str]) -> None:
         if cut is not None:
             self.truncated[slot] = cut
+
+    def _failed(self, slot: Slot, error: BaseException) -> None:
+        self.truncated[slot] = f"error: {error}"
 
 
 class SSEText:
