@@ -8,8 +8,10 @@ with) in ``results``. Truncation is never silent: a slot the provider cut
 short ends with :class:`TruncatedStreamError`, which keeps the partial value
 and the reason.
 
-Adapters, each sync and async (``a``-prefixed), all duck-typed (no SDK is
-imported here):
+One entry point for any stream: :func:`stream` (and :func:`astream`)
+recognises the SDK's stream object, or reads raw bytes given ``provider=``.
+The same, per provider, each sync and async (``a``-prefixed), all
+duck-typed (no SDK is imported here):
 
 * :mod:`jsondrip.sources.openai`: ``stream_chat``, ``stream_responses``
 * :mod:`jsondrip.sources.anthropic`: ``stream_messages``
@@ -24,6 +26,7 @@ text).
 # The provider modules register their protocols (by name) as they load.
 from . import anthropic, gemini, openai, sse  # noqa: F401
 from ._drive import AsyncUpdateStream, UpdateStream
+from ._entry import astream, detect_provider, stream
 from ._router import Router, Update
 from ._slots import EventProtocol, ParserFactory, Slot, SlotKind, SlotParser, TruncatedStreamError
 from ._sse import SSEDecoder, SSEEvent
@@ -43,4 +46,7 @@ __all__ = [
     "TruncatedStreamError",
     "Update",
     "UpdateStream",
+    "astream",
+    "detect_provider",
+    "stream",
 ]

@@ -396,7 +396,19 @@ class Router:
         """
         if self._closed:
             raise StreamClosedError("feed_sse() called after close()")
-        data = event.data
+        return self.feed_data(event.data)
+
+    def feed_data(self, data: str) -> list[Update]:
+        """Handle one framed payload of the provider's raw stream: an SSE
+        event's data, or a JSON Lines line.
+
+        Raises:
+            json.JSONDecodeError: the payload is not JSON (nor a marker such as
+                ``[DONE]``).
+            StreamClosedError: :meth:`close` was already called.
+        """
+        if self._closed:
+            raise StreamClosedError("feed_data() called after close()")
         if self._protocol.marker(data, self._sink):
             return self._take()
         if not data.strip():

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import NamedTuple, Optional, Union
+from typing import NamedTuple, Optional, Protocol, Union
 
 from ..errors import StreamClosedError
 
-__all__ = ["SSEDecoder", "SSEEvent"]
+__all__ = ["Framer", "JsonLinesDecoder", "SSEDecoder", "SSEEvent", "framer_for"]
 
 _EOL = re.compile(r"\r\n|\r|\n")
 
@@ -162,3 +162,94 @@ class SSEDecoder:
         elif name == "retry":
             if value.isascii() and value.isdigit():
                 self.retry = int(value)
+
+
+class Framer(Protocol):
+    """Bytes in, each framed payload's text out (the ``feed``/``close`` shape)."""
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        """Decode the next chunk; return the payloads it completed."""
+
+    def close(self) -> list[str]:
+        """End of the stream; return the last payloads."""
+
+
+class _SSEData:
+    """An :class:`SSEDecoder` that hands out each event's data."""
+
+    def __init__(self) -> None:
+        self.decoder = SSEDecoder()
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        return [event.data for event in self.decoder.feed(data)]
+
+    def close(self) -> list[str]:
+        return [event.data for event in self.decoder.close()]
+
+
+class JsonLinesDecoder:
+    """Incremental JSON Lines framing (sans-I/O): bytes split anywhere in,
+    each complete line's text out (blank lines skipped)."""
+
+    def __init__(self) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self._partial: list[str] = []
+        self._closed = False
+        #: True when :meth:`close` dropped an unfinished last line.
+        self.discarded = False
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        """Decode the next chunk; return the lines it completed.
+
+        Raises:
+            StreamClosedError: :meth:`close` was already called.
+            TypeError: ``data`` is neither bytes nor text.
+        """
+        if self._closed:
+            raise StreamClosedError("feed() called after close()")
+        if isinstance(data, str):
+            text = data
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            text = self._utf8.decode(bytes(data))
+        else:
+            raise TypeError(f"feed() takes bytes or str, not {type(data).__name__}")
+        if "\n" not in text:
+            if text:
+                self._partial.append(text)
+            return []
+        lines = text.split("\n")
+        if self._partial:
+            self._partial.append(lines[0])
+            lines[0] = "".join(self._partial)
+        tail = lines.pop()
+        self._partial = [tail] if tail else []
+        return [line for line in lines if line.strip()]
+
+    def close(self) -> list[str]:
+        """End of the stream. Idempotent.
+
+        Returns:
+            Always ``[]``: a last line the stream ended inside (before its
+            newline) is dropped, as SSE drops an unfinished event: the
+            provider's stop message never came, which the protocol reports.
+            :attr:`discarded` tells that it happened.
+        """
+        if not self._closed:
+            self._closed = True
+            tail = "".join(self._partial) + self._utf8.decode(b"", True)
+            self._partial = []
+            self.discarded = bool(tail.strip())
+        return []
+
+
+def framer_for(framing: str) -> Framer:
+    """A fresh framer for an :attr:`EventProtocol.framing`.
+
+    Raises:
+        ValueError: an unknown framing.
+    """
+    if framing == "sse":
+        return _SSEData()
+    if framing == "jsonl":
+        return JsonLinesDecoder()
+    raise ValueError(f"unknown framing {framing!r}: expected 'sse' or 'jsonl'")
