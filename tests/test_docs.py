@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import jsondrip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,3 +68,55 @@ def test_replay_example_reproduces_the_recording() -> None:
     body = result.stdout.split("\n\n" + str(len(recording["chunks"])))[0]
     final = json.loads(body[body.index("\n{") :])
     assert final == expected
+
+
+@pytest.mark.parametrize(
+    ("module", "dependency", "extra"),
+    [
+        ("jsondrip.pydantic", "pydantic", "pydantic"),
+        ("jsondrip.testing", "hypothesis", "testing"),
+        ("jsondrip.jsonschema", "jsonschema", "jsonschema"),
+    ],
+)
+def test_a_missing_extra_names_the_pip_command(module: str, dependency: str, extra: str) -> None:
+    # sys.modules[name] = None makes `import name` fail as if it were not installed.
+    code = f"import sys; sys.modules[{dependency!r}] = None; import {module}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        f"ModuleNotFoundError: {module} needs {dependency}, which is not installed:"
+        f' pip install "jsondrip[{extra}]"'
+    )
+    assert issubclass(ModuleNotFoundError, ImportError)
+
+
+def test_readme_links_work_on_pypi() -> None:
+    """PyPI shows the README without the repository: every link is absolute."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    prose = re.sub(r"^```.*?^```", "", readme, flags=re.S | re.M)  # code is not links
+    targets = re.findall(r"\]\(([^)\s]+)\)", prose)
+    assert targets
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#", "mailto:"))]
+    assert relative == []
+    for target in targets:
+        if target.startswith("https://github.com/jsondrip/jsondrip/blob/main/"):
+            assert (ROOT / target.split("/blob/main/", 1)[1]).exists(), target
+
+
+def test_security_policy_names_a_real_reporting_channel() -> None:
+    policy = (ROOT / "SECURITY.md").read_text("utf-8")
+    assert "https://github.com/jsondrip/jsondrip/security/advisories/new" in policy
+    assert ".invalid" not in policy
+    assert "placeholder" not in policy
+    assert (ROOT / "LICENSE").read_text("utf-8").startswith("MIT License\n")
+
+
+def test_the_readme_shows_slots_as_python_prints_them() -> None:
+    from jsondrip.sources import Slot
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = re.findall(r"#.*?(Slot\([^)]*\))", readme)
+    assert shown
+    assert repr(Slot("content", 0)) in shown
+    for text in shown:
+        assert "=" in text, f"{text}: not how a Slot prints"

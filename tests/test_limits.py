@@ -6,8 +6,11 @@ import json
 from typing import Any, Callable
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from jsondrip import JsonlParser, JSONStreamError, LimitExceededError, Parser
+from jsondrip.testing import json_texts
 from streamcases import chunkings, feed_all
 
 N = 12
@@ -124,14 +127,67 @@ def test_record_size_limit() -> None:
 
 def test_careful_feeds_never_rejoin_the_open_string() -> None:
     """Chunks longer than the smallest length limit are checked exactly; the
-    open string's length is counted piece by piece, never by joining its text
-    again (which made a long string in big chunks quadratic)."""
+    open string is one str grown in place and its length is read from it,
+    never by joining pieces again (which made long strings quadratic)."""
     parser = Parser(max_string_length=5 * 65536 + 10)
     parser.feed(b'"')
     for _ in range(5):
         parser.feed(b"x" * 65536)
-    assert parser._s_head == ""  # nothing was joined
-    assert len(parser._s_parts) == 5
+    assert parser.value == "x" * 5 * 65536  # one string, grown in place
     with pytest.raises(LimitExceededError) as info:
         parser.feed(b"x" * 65536)
     assert info.value.offset == 1 + 5 * 65536 + 10
+
+
+# -- limit offsets are exact ---------------------------------------------------------
+
+# Pieces that put escapes, surrogates, numbers and nesting next to each other.
+PIECES = [
+    '"', "\\ud800", "\\udc00", "\\udbff", '\\"', "\\u0041", "\\n", "\\", "u", "d", "c",
+    "a", "é", "😀", "[", "]", "{", "}", ":", ",", "1", "-", ".", "e", "0", " ", "true",
+]  # fmt: skip
+LIMITS = st.one_of(
+    st.tuples(st.just("max_string_length"), st.integers(1, 4)),
+    st.tuples(st.just("max_number_length"), st.integers(1, 4)),
+    st.tuples(st.just("max_depth"), st.integers(1, 3)),
+    st.tuples(st.just("max_members"), st.integers(1, 3)),
+    st.tuples(st.just("max_document_size"), st.integers(1, 30)),
+)
+PIECE_TEXTS = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
+LIMIT_TEXTS = st.one_of(
+    json_texts(),
+    PIECE_TEXTS,
+    PIECE_TEXTS.map(lambda text: '"' + text),
+    PIECE_TEXTS.map(lambda text: '{"' + text),
+)
+
+
+def first_error(text: str, option: str, limit: int, size: int) -> JSONStreamError | None:
+    """The error feeding ``text`` in chunks of ``size`` raises (no close), if any."""
+    parser = Parser(**{option: limit})
+    try:
+        for i in range(0, len(text), size):
+            parser.feed(text[i : i + size])
+    except JSONStreamError as error:
+        return error
+    return None
+
+
+@given(LIMIT_TEXTS, LIMITS, st.integers(1, 3))
+@example('"\\ud800\\"', ("max_string_length", 1), 1)  # \ud800\u... could have been a pair
+@example('"\\ud800\\u0041"', ("max_string_length", 1), 1)
+@example('{"\\ud800\\n": 1}', ("max_string_length", 1), 2)
+def test_limit_offsets_are_exact(text: str, limit: tuple[str, int], size: int) -> None:
+    """A limit error's offset is the first character after which no text can
+    stay within the limit: ``text[:offset]`` raises nothing and
+    ``text[:offset + 1]`` raises the same error, in any chunking."""
+    option, maximum = limit
+    error = first_error(text, option, maximum, max(len(text), 1))
+    if not isinstance(error, LimitExceededError):
+        return
+    offset = error.offset
+    assert first_error(text[:offset], option, maximum, max(offset, 1)) is None
+    assert first_error(text[:offset], option, maximum, size) is None
+    again = first_error(text[: offset + 1], option, maximum, size)
+    assert isinstance(again, LimitExceededError)
+    assert (again.offset, again.msg) == (offset, error.msg)

@@ -15,12 +15,20 @@ deltas each chunk produced, or the JSON Lines records completed so far.
 {'title': 'Streaming'}
 """
 
-from ._delta import Delta, Path, apply_deltas
+from ._delta import DeepPath, Delta, Path, apply_deltas
 from ._jsonl import JsonlParser
 from ._parser import Parser
-from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
+from .errors import (
+    ConcurrentUseError,
+    IncompleteJSONError,
+    JSONStreamError,
+    LimitExceededError,
+    StreamClosedError,
+)
 
 __all__ = [
+    "ConcurrentUseError",
+    "DeepPath",
     "Delta",
     "IncompleteJSONError",
     "JSONStreamError",

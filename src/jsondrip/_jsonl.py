@@ -24,7 +24,13 @@ import json
 from typing import Any, Callable, Literal, Optional, Union
 
 from ._parser import Chunk, Parser
-from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
+from .errors import (
+    ConcurrentUseError,
+    IncompleteJSONError,
+    JSONStreamError,
+    LimitExceededError,
+    StreamClosedError,
+)
 
 __all__ = ["JsonlParser"]
 
@@ -112,6 +118,7 @@ class JsonlParser:
         self._head = b""  # the first bytes, held until a BOM can be ruled out
         self._error: Optional[JSONStreamError] = None
         self._closed = False
+        self._guard: list[None] = [None]  # see Parser: one call at a time
 
     @property
     def partial(self) -> Any:
@@ -131,22 +138,33 @@ class JsonlParser:
                 ``records`` holds the records this chunk completed before the
                 bad line; the parser then stays failed.
             StreamClosedError: :meth:`close` was already called.
+            ConcurrentUseError: another call on this parser is running.
             TypeError: ``chunk`` is neither text nor bytes.
         """
-        self._check_usable()
-        records: list[Any] = []
+        guard = self._guard
         try:
-            if type(chunk) is str:
-                self._feed_text(chunk, records)
-            elif isinstance(chunk, (bytes, bytearray, memoryview)):
-                self._feed_bytes(bytes(chunk), records)
-            else:
-                raise TypeError(f"feed() takes str or bytes, not {type(chunk).__name__}")
-        except JSONStreamError as error:
-            error.records = records
-            self._error = error
-            raise
-        return records
+            guard.pop()
+        except IndexError:
+            raise _busy("feed") from None
+        try:
+            self._check_usable()
+            records: list[Any] = []
+            try:
+                if type(chunk) is str:
+                    self._feed_text(chunk, records)
+                elif isinstance(chunk, (bytes, bytearray, memoryview)):
+                    self._feed_bytes(bytes(chunk), records)
+                elif isinstance(chunk, str):  # a str subclass, e.g. a StrEnum member
+                    self._feed_text(str.__str__(chunk), records)
+                else:
+                    raise TypeError(f"feed() takes str or bytes, not {type(chunk).__name__}")
+            except JSONStreamError as error:
+                error.records = records
+                self._error = error
+                raise
+            return records
+        finally:
+            guard.append(None)
 
     def close(self) -> list[Any]:
         """End of input: return the last record if it had no final newline.
@@ -159,22 +177,30 @@ class JsonlParser:
             IncompleteJSONError: the last record is truncated (raise mode);
                 its ``partial`` holds what was parsed of it.
         """
-        if self._closed:
-            return []
-        self._check_usable()
-        records: list[Any] = []
+        guard = self._guard
         try:
-            if self._head:
-                head, self._head = self._head, b""
-                self._at_start = False
-                self._feed_bytes(head, records)
-            self._end_line(records, final=True)
-        except JSONStreamError as error:
-            error.records = records
-            self._error = error
-            raise
-        self._closed = True
-        return records
+            guard.pop()
+        except IndexError:
+            raise _busy("close") from None
+        try:
+            if self._closed:
+                return []
+            self._check_usable()
+            records: list[Any] = []
+            try:
+                if self._head:
+                    head, self._head = self._head, b""
+                    self._at_start = False
+                    self._feed_bytes(head, records)
+                self._end_line(records, final=True)
+            except JSONStreamError as error:
+                error.records = records
+                self._error = error
+                raise
+            self._closed = True
+            return records
+        finally:
+            guard.append(None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} at line {self._line}>"
@@ -183,6 +209,7 @@ class JsonlParser:
         # The C scanner inside json.JSONDecoder cannot be pickled; rebuild it.
         state = self.__dict__.copy()
         del state["_loads"]
+        state["_guard"] = [None]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -198,6 +225,12 @@ class JsonlParser:
             raise StreamClosedError("feed() called after close()")
 
     def _feed_text(self, text: str, records: list[Any]) -> None:
+        if self._head and text:
+            # Bytes held while a BOM was possible, then text: they start the
+            # first line (where Parser reports the cut UTF-8 sequence).
+            head, self._head = self._head, b""
+            self._at_start = False
+            self._feed_bytes(head, records)
         if self._at_start and text:
             self._at_start = False
             if text[0] == "\ufeff":
@@ -261,6 +294,10 @@ class JsonlParser:
         first_line = self._line
         max_record = self._max_record_size
         check_length = self._check_length
+        # Where lines[done] starts, advanced lazily (only bad lines need it):
+        # each line's length is added once, however many lines are bad.
+        done = 0
+        start = offset
         for index, line in enumerate(lines):
             try:
                 if len(line) > check_length:
@@ -272,9 +309,10 @@ class JsonlParser:
                 if len(line) <= max_record and not line.strip(_BLANK):
                     continue
                 # Rare path: position the line exactly, then let Parser judge it.
-                if index:
-                    offset = self._offset + sum(len(done) + 1 for done in lines[:index])
-                self._parse_line(line, offset, first_line + index, records)
+                while done < index:
+                    start += len(lines[done]) + 1
+                    done += 1
+                self._parse_line(line, start, first_line + index, records)
                 continue
             append(record)
         self._offset += len(text) + 1
@@ -336,7 +374,7 @@ class JsonlParser:
             tail = self._tail = Parser(**self._options)
             tail._start_at(self._offset, self._line)
         start = tail._end_offset
-        held = tail._undecoded if isinstance(piece, bytes) else b""
+        held = tail._undecoded
         try:
             tail.feed(piece)
         except JSONStreamError as exc:
@@ -345,7 +383,12 @@ class JsonlParser:
             self._tail = None
             self._skipping = True
             self._offset = start
-            self._skip(held + piece if isinstance(piece, bytes) else piece)
+            if isinstance(piece, bytes):
+                self._skip(held + piece)
+            else:
+                if held:
+                    self._skip(held)  # a cut UTF-8 sequence, then text
+                self._skip(piece)
             self._bad_line(_as_record_limit(exc))
 
     def _skip(self, piece: Union[str, bytes]) -> None:
@@ -391,6 +434,14 @@ class JsonlParser:
             raise error
         if self._on_error == "collect":
             self.errors.append(error)
+
+
+def _busy(method: str) -> ConcurrentUseError:
+    return ConcurrentUseError(
+        f"JsonlParser.{method}() called while another call on the same parser is running"
+        " (from another thread?): a parser is not thread-safe; use one per thread"
+        " or serialise the calls with a lock"
+    )
 
 
 def _held_by_a_decoder(data: bytes) -> bool:

@@ -19,10 +19,23 @@ characters, except for a long number, which is re-scanned as it grows.
 
 The partial value is built in place: containers are the real ``dict`` and
 ``list`` objects the caller sees in ``value``, inserted into their parent the
-moment they open. The open string is the exception: its decoded text is kept
-as a list of pieces and written into its parent only when ``value`` is read
-(or when it closes), so a caller who only consumes deltas never pays for
-re-building a long string after every chunk.
+moment they open, so reading ``value`` costs O(1).
+
+The open string is one ``str`` that grows in place. With ``partial_strings``
+it lives in its container (``_s_cont[_s_key]``), otherwise in ``_s_text``;
+the open object key lives in ``_k_text``. To append, the string is taken out
+of its holder (the holder gets ``""``), extended with ``+=`` on a local
+variable, and put back: with no other reference, CPython resizes it in place
+(amortised O(appended text)), so a long string costs O(chunk) per feed and
+memory about its own size, whatever the chunking and however often ``value``
+is read. If the caller holds a reference to the string, ``+=`` copies it once
+and carries on in place with the copy.
+
+Paths are built once per container: a frame of the container stack is
+``(container, is_object, path, key)`` and a value's path is its container's
+path plus its key. Containers opened inside ``TUPLE_DEPTH`` (16) others get a
+``DeepPath``, a link to the parent's path, so every path and every delta
+costs O(1) memory whatever the depth (see ``_delta``).
 
 Every change is also reported as a ``Delta`` (``add``, ``append``, ``end``),
 in the order it happened, so that folding the deltas reproduces ``value``.
@@ -43,7 +56,7 @@ import math
 import sys
 from typing import Any, Callable, Optional, Union
 
-from ._delta import Delta, Path
+from ._delta import TUPLE_DEPTH, DeepPath, Delta, Path
 from ._scanner import (
     NUMBER,
     NUMBER_CONTINUATION,
@@ -52,15 +65,23 @@ from ._scanner import (
     WHITESPACE,
     WHITESPACE_RUN,
     ScanError,
+    after_lone_surrogate,
     control_character,
     describe,
+    is_high_surrogate,
     scan_escape,
     scan_literal,
     scan_number,
     scan_string,
 )
 from ._unwrap import AFTER, PROSE, Hunter, fence_closes, find_json
-from .errors import IncompleteJSONError, JSONStreamError, LimitExceededError, StreamClosedError
+from .errors import (
+    ConcurrentUseError,
+    IncompleteJSONError,
+    JSONStreamError,
+    LimitExceededError,
+    StreamClosedError,
+)
 
 __all__ = ["Parser"]
 
@@ -227,6 +248,9 @@ class Parser:
         self._decoder: Optional[codecs.IncrementalDecoder] = None
         self._at_start = True
         self._error: Optional[JSONStreamError] = None
+        # One token, taken (list.pop, atomic) for the length of a feed() or
+        # feed_eof(): a second call meanwhile raises ConcurrentUseError.
+        self._guard: list[None] = [None]
         # With multiple_values the root is the list of documents; its "add"
         # goes out with the first deltas so that folding starts from nothing.
         self._announce_root = self._multiple
@@ -234,18 +258,15 @@ class Parser:
         # healthy, past the first chunk, and has only ever been fed text.
         self._plain = False
 
-        # The open string value: where it lives and its text so far.
+        # The open string value: where it lives (its text is _s_cont[_s_key]
+        # with partial_strings, else _s_text; see the module docs).
         self._s_cont: Any = None
         self._s_key: Any = None
         self._s_path: Path = ()
-        self._s_head = ""
-        self._s_parts: list[str] = []
+        self._s_text = ""
         self._s_reported = False
-        self._s_len = 0  # decoded characters of the open string so far
-        self._k_parts: list[str] = []
-        # (pieces list, pieces counted, their length): see _count_open_lengths.
-        self._s_count: tuple[list[str], int, int] = (self._s_parts, 0, 0)
-        self._k_count: tuple[list[str], int, int] = (self._k_parts, 0, 0)
+        self._s_len = 0  # decoded characters of the open string (careful feeds)
+        self._k_text = ""  # the open object key's text so far
         self._k_len = 0
 
     # -- public API -------------------------------------------------------
@@ -253,14 +274,6 @@ class Parser:
     @property
     def value(self) -> Any:
         """The current partial value (the live object; see the class docs)."""
-        parts = self._s_parts
-        if parts and self._partial_strings:
-            # The open string's text so far (see _materialize), inlined: this
-            # runs on almost every read while a string is arriving.
-            head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
-            self._s_parts = []
-            self._s_head = head
-            self._s_cont[self._s_key] = head
         root = self._root
         if self._multiple:
             return root
@@ -300,47 +313,71 @@ class Parser:
             JSONStreamError: the input cannot be the start of valid JSON. The
                 parser stays failed; ``value`` keeps what was parsed before.
             StreamClosedError: :meth:`close` was already called.
+            ConcurrentUseError: another call on this parser is running (from
+                another thread); nothing was parsed.
             TypeError: ``chunk`` is neither text nor bytes.
         """
-        if type(chunk) is not str or not self._plain or self._offset + len(chunk) > self._watch:
-            return self._feed_slow(chunk)
-        state = self._state
-        if (
-            (state == _STRING or state == _KEY_STRING)
-            and not self._pending
-            and '"' not in chunk
-            and "\\" not in chunk
-            and chunk.isprintable()
-        ):
-            # Fast path: the whole chunk is plain text inside an open string or
-            # key (isprintable() rules out control characters).
-            if chunk:
-                self._offset += len(chunk)
-                if state == _KEY_STRING:
-                    self._k_parts.append(chunk)
-                    return []
-                self._s_parts.append(chunk)
-                if self._partial_strings:
-                    return [_new(Delta, (_APPEND, self._s_path, chunk))]
-            return []
-        buf = self._pending + chunk if self._pending else chunk
-        deltas: list[Delta] = []
+        guard = self._guard
         try:
-            # The leftover is at most a number, so no limit can be reached.
-            self._consume(buf, deltas, False, len(buf) > self._careful_length)
-        except ScanError as exc:
-            raise self._fail(buf, exc, deltas) from None
-        if self._hunting:
-            self._hunt(deltas)
-        return deltas
+            guard.pop()  # atomic: the token is free, or another call holds it
+        except IndexError:
+            raise _busy("feed") from None
+        try:
+            if type(chunk) is not str or not self._plain or self._offset + len(chunk) > self._watch:
+                return self._feed_slow(chunk)
+            state = self._state
+            if (
+                (state == _STRING or state == _KEY_STRING)
+                and not self._pending
+                and '"' not in chunk
+                and "\\" not in chunk
+                and chunk.isprintable()
+            ):
+                # Fast path: the whole chunk is plain text inside an open string or
+                # key (isprintable() rules out control characters).
+                if chunk:
+                    self._offset += len(chunk)
+                    # Grow the open string in place (see the module docs).
+                    if state == _KEY_STRING:
+                        text = self._k_text
+                        self._k_text = ""
+                        text += chunk
+                        self._k_text = text
+                        return []
+                    if self._partial_strings:
+                        cont = self._s_cont
+                        key = self._s_key
+                        text = cont[key]
+                        cont[key] = ""
+                        text += chunk
+                        cont[key] = text
+                        return [_new(Delta, (_APPEND, self._s_path, chunk))]
+                    text = self._s_text
+                    self._s_text = ""
+                    text += chunk
+                    self._s_text = text
+                return []
+            buf = self._pending + chunk if self._pending else chunk
+            deltas: list[Delta] = []
+            try:
+                # The leftover is at most a number, so no limit can be reached.
+                self._consume(buf, deltas, False, len(buf) > self._careful_length)
+            except ScanError as exc:
+                raise self._fail(buf, exc, deltas) from None
+            if self._hunting:
+                self._hunt(deltas)
+            return deltas
+        finally:
+            guard.append(None)
 
     def _feed_slow(self, chunk: Chunk) -> list[Delta]:
         """``feed`` for everything but text into a healthy, started parser:
         bytes, the first chunk (BOM), a failed or closed parser, bad types."""
         if self._state == _FAILED or self._state == _CLOSED:
             self._raise_unusable()
-        if type(chunk) is str:
-            text = chunk
+        if isinstance(chunk, str):
+            # A str subclass (a StrEnum member, ...) is read as plain text.
+            text = chunk if type(chunk) is str else str.__str__(chunk)
             if self._undecoded:
                 return self._fail_utf8_truncated("found text (str) fed after it")
         elif isinstance(chunk, (bytes, bytearray, memoryview)):
@@ -440,6 +477,17 @@ class Parser:
             IncompleteJSONError: the input ended inside a value.
             JSONStreamError: the input ended inside a UTF-8 sequence.
         """
+        guard = self._guard
+        try:
+            guard.pop()
+        except IndexError:
+            raise _busy("feed_eof") from None
+        try:
+            return self._feed_eof()
+        finally:
+            guard.append(None)
+
+    def _feed_eof(self) -> list[Delta]:
         state = self._state
         if state == _CLOSED:
             return []
@@ -453,18 +501,34 @@ class Parser:
             deltas.append(_new(Delta, (_ADD, (), [])))
         if self._hunting:
             self._skip(self._pending, len(self._pending))
-        buf = self._pending
+        buf = pending = self._pending
         if state == _NUMBER or state == _LITERAL:
+            # The end of input ends the number; if the document is still open
+            # after it, the number may have been cut ("1" of "10"): it is
+            # taken out again, so that the error's partial is what ``value``
+            # showed, and its text goes to ``pending_text``.
+            cont, is_obj, _, key = self._frame
+            before = cont.get(key, _MISSING) if is_obj else len(cont)
+            start = len(deltas)
             try:
                 self._consume(buf, deltas, True, self._is_careful(buf))
             except ScanError as exc:
-                raise self._fail(buf, exc, deltas, incomplete=exc.pos >= len(buf)) from None
+                incomplete = exc.pos >= len(buf)
+                raise self._fail(buf, exc, deltas, incomplete, pending) from None
             state = self._state
             buf = self._pending
+            if state != _DONE and state != _BETWEEN:
+                del deltas[start:]
+                if not is_obj:
+                    del cont[before:]
+                elif before is _MISSING:
+                    cont.pop(key, None)
+                else:
+                    cont[key] = before
         if state != _DONE and state != _BETWEEN:
             message = self._end_of_input_message(state)
             end = ScanError(len(buf), f"{message}, found end of input")
-            raise self._fail(buf, end, deltas, incomplete=True)
+            raise self._fail(buf, end, deltas, True, pending)
         self._state = _CLOSED
         self._plain = False
         return deltas
@@ -487,6 +551,7 @@ class Parser:
         # The C scanners cannot be pickled; they are rebuilt when needed.
         state = self.__dict__.copy()
         state["_scanners"] = {}
+        state["_guard"] = [None]  # a copy is free, even if taken mid-call
         return state
 
     def __repr__(self) -> str:
@@ -546,7 +611,9 @@ class Parser:
         fresh: list[str] = []  # text of the open string decoded in this call
         misses = 0  # failed offers of a container to the C scanner
         if careful:
-            self._count_open_lengths()
+            # Exact lengths of the open string and key, for the limit checks.
+            self._s_len = len(self._open_text()) if state == _STRING else 0
+            self._k_len = len(self._k_text)
         try:
             while pos < n:
                 if state == _STRING:
@@ -586,6 +653,12 @@ class Parser:
                             self._s_len += len(escape[0])
                             if self._s_len > self._max_string_length:
                                 raise self._too_long(end)
+                            if self._s_len == self._max_string_length and is_high_surrogate(
+                                escape[0]
+                            ):
+                                overflow = after_lone_surrogate(buf, escape[1])
+                                if overflow >= 0:
+                                    raise self._too_long(overflow)
                         pos = escape[1]
                         continue
                     raise control_character(end, char)
@@ -593,27 +666,29 @@ class Parser:
                 if state == _KEY_STRING:
                     end = STRING_RUN(buf, pos).end()
                     if end < n and buf[end] == '"':
-                        self._k_parts.append(buf[pos:end])
+                        piece = buf[pos:end]
                         if careful:
                             self._check_key(end, end - pos)
                         pos = end + 1
                     elif end >= n:
                         if end > pos:
-                            self._k_parts.append(buf[pos:end])
                             if careful:
                                 self._check_key(end, end - pos)
+                            self._grow_key(buf[pos:end])
                         pos = n
                         break
                     else:
                         budget = self._max_string_length - self._k_len if careful else -1
-                        before = len(self._k_parts)
-                        pos, closed = scan_string(buf, pos, self._k_parts, budget)
+                        parts: list[str] = []
+                        pos, closed = scan_string(buf, pos, parts, budget)
+                        piece = "".join(parts)
                         if careful:
-                            self._k_len += sum(map(len, self._k_parts[before:]))
+                            self._k_len += len(piece)
                         if not closed:
+                            self._grow_key(piece)
                             break
-                    key = "".join(self._k_parts)
-                    self._k_parts = []
+                    key = self._k_text + piece
+                    self._k_text = ""
                     state = _COLON
                     continue
 
@@ -667,8 +742,7 @@ class Parser:
                             continue
                         self._s_cont = cont
                         self._s_path = vpath
-                        self._s_head = ""
-                        self._s_parts = []
+                        self._s_text = ""
                         self._s_reported = False
                         self._s_len = 0
                         if is_obj:
@@ -684,6 +758,8 @@ class Parser:
                         continue
 
                     if char == "{" or char == "[":
+                        if depth >= TUPLE_DEPTH and type(vpath) is tuple:
+                            vpath = DeepPath(cpath, vpath[-1])  # see _delta
                         if n - pos >= SUBTREE_MIN and misses < SUBTREE_MAX_MISSES:
                             end = self._subtree(buf, pos, vpath, depth, careful, deltas)
                             if end > 0:
@@ -772,12 +848,10 @@ class Parser:
                     else:
                         found = self._literals.get(char)
                         if found is None:
-                            hint = ""
-                            if char in "NI" and not self._allow_nan:
-                                # From this character alone, so that the message
-                                # never depends on the chunking.
-                                hint = " (NaN and Infinity are accepted with allow_nan=True)"
-                            raise ScanError(pos, f"expected a value, found {describe(char)}{hint}")
+                            # No allow_nan hint: one character cannot tell "Infinity"
+                            # from "I think", and the text after it depends on the
+                            # chunking (the CLI, holding the text, gives the hint).
+                            raise ScanError(pos, f"expected a value, found {describe(char)}")
                         literal = found
                     word = literal[0]
                     if not buf.startswith(word, pos):
@@ -843,26 +917,24 @@ class Parser:
                             state = _COLON
                             continue
                         self._k_len = 0
-                        parts: list[str] = []
                         if end >= n:
                             # The key continues in the next chunk.
-                            if end > pos + 1:
-                                parts.append(buf[pos + 1 : end])
-                                if careful:
-                                    self._check_key(end, end - pos - 1)
-                            self._k_parts = parts
+                            if careful and end > pos + 1:
+                                self._check_key(end, end - pos - 1)
+                            self._k_text = buf[pos + 1 : end]
                             pos = n
                             state = _KEY_STRING
                             break
                         budget = self._max_string_length if careful else -1
+                        parts = []
                         pos, closed = scan_string(buf, pos + 1, parts, budget)
+                        key = "".join(parts)
                         if careful:
-                            self._k_len = sum(map(len, parts))
+                            self._k_len = len(key)
                         if closed:
-                            key = "".join(parts)
                             state = _COLON
                             continue
-                        self._k_parts = parts
+                        self._k_text = key
                         state = _KEY_STRING
                         break
                     if char == "}" and state == _OBJECT_FIRST:
@@ -989,6 +1061,8 @@ class Parser:
                 if kind is _Pairs or kind is list:
                     if depth + len(stack) >= max_depth:
                         return False
+                    if depth + len(stack) >= TUPLE_DEPTH and type(ipath) is tuple:
+                        ipath = DeepPath(cpath, key)
                     if kind is _Pairs:
                         child: Any = {}
                         emit(_new(Delta, (_ADD, ipath, {})))
@@ -1049,11 +1123,38 @@ class Parser:
 
     # -- strings ------------------------------------------------------------
 
+    def _open_text(self) -> str:
+        """The open string value's text so far."""
+        text: str = self._s_cont[self._s_key] if self._partial_strings else self._s_text
+        return text
+
+    def _grow_string(self, text: str) -> str:
+        """Append ``text`` to the open string value, in place; return it."""
+        if self._partial_strings:
+            cont = self._s_cont
+            key = self._s_key
+            full: str = cont[key]
+            cont[key] = ""  # ours is now the only reference: += resizes in place
+            full += text
+            cont[key] = full
+        else:
+            full = self._s_text
+            self._s_text = ""
+            full += text
+            self._s_text = full
+        return full
+
+    def _grow_key(self, text: str) -> None:
+        """Append ``text`` to the open object key, in place."""
+        key = self._k_text
+        self._k_text = ""
+        key += text
+        self._k_text = key
+
     def _flush_string(self, fresh: list[str], emit: Callable[[Delta], None]) -> None:
         """Record the text decoded in this call for the open string value."""
         text = "".join(fresh)
-        if text:
-            self._s_parts.append(text)
+        full = self._grow_string(text) if text else self._open_text()
         if not self._partial_strings:
             return
         if self._s_reported:
@@ -1061,69 +1162,26 @@ class Parser:
                 emit(_new(Delta, (_APPEND, self._s_path, text)))
         else:
             self._s_reported = True
-            emit(_new(Delta, (_ADD, self._s_path, self._s_head + "".join(self._s_parts))))
+            emit(_new(Delta, (_ADD, self._s_path, full)))
 
     def _finish_string(self, text: str, emit: Callable[[Delta], None]) -> None:
         """The open string value just closed with ``text``: store and report it."""
-        parts = self._s_parts
-        if parts:
-            # One join, one copy: the pieces and the result are alive at once.
-            full = "".join((self._s_head, *parts, text))
-            self._s_parts = []
-        else:
-            full = self._s_head + text
-        container = self._s_cont
+        full = self._grow_string(text)
         if self._partial_strings:
-            container[self._s_key] = full
             if self._s_reported:
                 if text:
                     emit(_new(Delta, (_APPEND, self._s_path, text)))
             else:
                 emit(_new(Delta, (_ADD, self._s_path, full)))
         else:
+            self._s_text = ""
+            container = self._s_cont
             if isinstance(container, dict):
                 container[self._s_key] = full
             else:
                 container.append(full)
             emit(_new(Delta, (_ADD, self._s_path, full)))
         emit(_new(Delta, (_END, self._s_path, full)))
-        self._s_head = ""
-
-    def _count_open_lengths(self) -> None:
-        """Exact lengths of the open string and key, for the careful checks.
-
-        Each piece is counted once: the count is cached per pieces list
-        (lists are replaced, never cleared, when their text moves on), so
-        careful feeds cost O(new pieces), not O(text so far).
-        """
-        parts, counted, total = self._s_count
-        if parts is not self._s_parts:
-            parts, counted, total = self._s_parts, 0, 0
-        total += sum(map(len, parts[counted:]))
-        self._s_count = (parts, len(parts), total)
-        self._s_len = len(self._s_head) + total
-        parts, counted, total = self._k_count
-        if parts is not self._k_parts:
-            parts, counted, total = self._k_parts, 0, 0
-        total += sum(map(len, parts[counted:]))
-        self._k_count = (parts, len(parts), total)
-        self._k_len = total
-
-    def _join_string(self) -> None:
-        """Join the open string's pieces into its head (shown if partial)."""
-        if self._partial_strings:
-            self._materialize()
-        else:
-            self._s_head += "".join(self._s_parts)
-            self._s_parts = []
-
-    def _materialize(self) -> None:
-        """Write the open string's text so far into its container."""
-        parts = self._s_parts
-        head = self._s_head + (parts[0] if len(parts) == 1 else "".join(parts))
-        self._s_parts = []
-        self._s_head = head
-        self._s_cont[self._s_key] = head
 
     # -- errors -------------------------------------------------------------
 
@@ -1150,7 +1208,12 @@ class Parser:
         return offset, line, offset - line_start + 1
 
     def _fail(
-        self, buf: str, exc: ScanError, deltas: list[Delta], incomplete: bool = False
+        self,
+        buf: str,
+        exc: ScanError,
+        deltas: list[Delta],
+        incomplete: bool = False,
+        pending: str = "",
     ) -> JSONStreamError:
         """Latch the failed state and build the public error for ``exc``."""
         if exc.limit == "max_string_length" and exc.maximum < 0:
@@ -1166,7 +1229,7 @@ class Parser:
             incomplete = True
             exc = ScanError(exc.pos, "expected the rest of the value, found the closing code fence")
         if incomplete:
-            error = IncompleteJSONError(exc.msg, offset, line, column, self.value)
+            error = IncompleteJSONError(exc.msg, offset, line, column, self.value, pending)
         elif exc.limit:
             error = LimitExceededError(exc.msg, offset, line, column, exc.limit, exc.maximum)
         else:
@@ -1184,7 +1247,7 @@ class Parser:
         assert decoder is not None
         decoder.reset()
         text = data[: exc.start].decode("utf-8")
-        deltas = self.feed(text) if text else []
+        deltas = self._feed_slow(text) if text else []
         bad = data[exc.start]
         buf = self._pending
         error = ScanError(len(buf), f"expected valid UTF-8, found byte 0x{bad:02X} ({exc.reason})")
@@ -1195,13 +1258,24 @@ class Parser:
         error = ScanError(
             len(buf), f"expected the rest of a UTF-8 sequence, {found or 'found end of input'}"
         )
-        raise self._fail(buf, error, [], incomplete=not found)
+        raise self._fail(buf, error, [], not found, buf)
 
     def _raise_unusable(self) -> None:
         if self._state == _FAILED:
             assert self._error is not None
             raise self._error
         raise StreamClosedError("feed() called after close()")
+
+
+_MISSING: Any = object()
+
+
+def _busy(method: str) -> ConcurrentUseError:
+    return ConcurrentUseError(
+        f"Parser.{method}() called while another call on the same parser is running"
+        " (from another thread?): a parser is not thread-safe; use one per thread"
+        " or serialise the calls with a lock"
+    )
 
 
 class _Pairs(list):  # type: ignore[type-arg]

@@ -80,9 +80,10 @@ def scan_escape(buf: str, pos: int) -> Optional[tuple[str, int]]:
 
     Returns ``(decoded, end)``, or ``None`` when the buffer ends before the
     escape can be decoded. A high surrogate ``\\uD8xx`` is held back (``None``)
-    until it is known whether a low surrogate escape follows, so a partial
-    string never shows half of a surrogate pair; a lone surrogate is decoded
-    as itself, exactly like ``json.loads``.
+    until it is known whether a low surrogate escape follows (decided at the
+    first character that cannot continue ``\\uDC00``-``\\uDFFF``), so a
+    partial string never shows half of a surrogate pair; a lone surrogate is
+    decoded as itself, exactly like ``json.loads``.
 
     Raises:
         ScanError: at the first character that cannot continue the escape.
@@ -104,20 +105,37 @@ def scan_escape(buf: str, pos: int) -> Optional[tuple[str, int]]:
         return None
     end = pos + 6
     if 0xD800 <= code <= 0xDBFF:
-        if end >= n:
+        mismatch = low_surrogate_mismatch(buf, end)
+        if mismatch < 0:
+            low = int(buf[end + 2 : end + 6], 16)
+            return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), end + 6
+        if mismatch >= n:
             return None
-        if buf[end] == "\\":
-            if end + 1 >= n:
-                return None
-            if buf[end + 1] == "u":
-                digits = buf[end + 2 : end + 6]
-                if all(d in HEX_DIGITS for d in digits):
-                    if len(digits) < 4:
-                        return None
-                    low = int(digits, 16)
-                    if 0xDC00 <= low <= 0xDFFF:
-                        return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), end + 6
     return chr(code), end
+
+
+_LOW_SURROGATE = ("\\", "u", "dD", "cdefCDEF", HEX_DIGITS, HEX_DIGITS)
+
+
+def low_surrogate_mismatch(buf: str, start: int) -> int:
+    """Where the text at ``start`` stops being a low surrogate escape.
+
+    Returns -1 if ``buf[start:start + 6]`` is one (``\\uDC00``-``\\uDFFF``),
+    ``len(buf)`` if the buffer ends on a prefix of one, else the index of the
+    first character that rules it out.
+    """
+    n = len(buf)
+    for i, allowed in enumerate(_LOW_SURROGATE):
+        if start + i >= n:
+            return n
+        if buf[start + i] not in allowed:
+            return start + i
+    return -1
+
+
+def is_high_surrogate(text: str) -> bool:
+    """True for a lone high surrogate (the decoding of ``\\uD800``-``\\uDBFF``)."""
+    return "\ud800" <= text <= "\udbff"
 
 
 def _hex4(buf: str, start: int) -> Optional[int]:
@@ -169,10 +187,27 @@ def scan_string(buf: str, pos: int, parts: list[str], budget: int = -1) -> tuple
                 budget -= len(escape[0])
                 if budget < 0:
                     raise _too_long(end)
+                if budget == 0 and is_high_surrogate(escape[0]):
+                    overflow = after_lone_surrogate(buf, escape[1])
+                    if overflow >= 0:
+                        raise _too_long(overflow)
             parts.append(escape[0])
             pos = escape[1]
         else:
             raise control_character(end, char)
+
+
+def after_lone_surrogate(buf: str, end: int) -> int:
+    """With no characters left in the budget after a lone high surrogate that
+    ends at ``end``: where the next escape certainly passes the limit, or -1.
+
+    That escape starts at ``end`` but might have been the low half of a
+    surrogate pair (one character in all), so the limit is passed only at the
+    character that ruled that out.
+    """
+    if end < len(buf) and buf[end] == "\\":
+        return low_surrogate_mismatch(buf, end)
+    return -1
 
 
 def _too_long(pos: int) -> ScanError:

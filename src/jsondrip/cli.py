@@ -4,8 +4,10 @@ Entry point of the console script and of ``python -m jsondrip``. The commands
 live in ``jsondrip._cli``; the terminal UI (rich, the ``cli`` extra) is
 imported only when a command draws on a terminal.
 
-Exit status: 0 success, 1 invalid or truncated input, 2 usage error, 130
-interrupted; a closed standard output (``| head``) ends quietly.
+Exit status: 0 success, 1 invalid or truncated input, 2 usage error, 74
+standard output cannot be written (closed, disk full: one line on standard
+error, never a traceback), 130 interrupted, 141 the reader of standard output
+went away (``| head``: quietly, as ``cat`` would).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Callable, Optional
 from ._cli import report
 from ._cli.args import build_parser
 from ._cli.errors import UsageError
+from ._cli.writing import OutputError
 
 __all__ = ["main"]
 
@@ -43,9 +46,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as `cat` would.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return 141
+    except OutputError as exc:
+        report.error(f"jsondrip {args.command}: error: cannot write the output: {exc}")
+        _drop_stdout()
+        return 74
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's own
+    flush at exit does not fail again on what is still buffered."""
+    if sys.stdout is None:
+        return
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _command(name: str) -> Callable[[argparse.Namespace], int]:

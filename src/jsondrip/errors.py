@@ -7,7 +7,8 @@
           ├── IncompleteJSONError the input ended before the value did (at close())
           └── LimitExceededError  a configured limit (nesting depth, ...) was passed
     RuntimeError
-     └── StreamClosedError        a programming error: feed() after close()
+     ├── StreamClosedError        a programming error: feed() after close()
+     └── ConcurrentUseError       a programming error: two calls at once
 
 Every :class:`JSONStreamError` carries the position of the offending character
 in the whole decoded stream (``offset``, 0-based, in characters; ``line`` and
@@ -22,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ConcurrentUseError",
     "IncompleteJSONError",
     "JSONStreamError",
     "LimitExceededError",
@@ -64,17 +66,31 @@ class IncompleteJSONError(JSONStreamError):
 
     Attributes:
         partial: The partial value parsed before the input ended, exactly what
-            ``value`` (or ``JsonlParser.partial``) showed last.
+            ``value`` (or ``JsonlParser.partial``) showed last: never a number
+            or literal that the end of input may have cut (``{"days": [1``
+            gives ``{'days': []}``: the ``1`` might have been ``10``).
+        pending_text: The raw text the parser was holding back when the input
+            ended, not shown in ``partial``: an unfinished number, literal or
+            escape (``"1"``, ``"tru"``, ``"\\u00"``), else ``""``.
     """
 
-    def __init__(self, msg: str, offset: int, line: int, column: int, partial: Any = None) -> None:
+    def __init__(
+        self,
+        msg: str,
+        offset: int,
+        line: int,
+        column: int,
+        partial: Any = None,
+        pending_text: str = "",
+    ) -> None:
         super().__init__(msg, offset, line, column)
         self.partial = partial
+        self.pending_text = pending_text
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             type(self),
-            (self.msg, self.offset, self.line, self.column, self.partial),
+            (self.msg, self.offset, self.line, self.column, self.partial, self.pending_text),
             self.__dict__,
         )
 
@@ -104,3 +120,12 @@ class LimitExceededError(JSONStreamError):
 
 class StreamClosedError(RuntimeError):
     """``feed()`` was called after ``close()``: a bug in the caller."""
+
+
+class ConcurrentUseError(RuntimeError):
+    """A parser was called while another call on it was still running.
+
+    Parsers are not thread-safe: two threads feeding one parser at once get
+    this error (in the later call) instead of a corrupted value. Use one
+    parser per stream and thread, or serialise the calls with a lock.
+    """

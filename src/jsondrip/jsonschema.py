@@ -23,6 +23,9 @@ from the document root. ``value`` is the partial value as plain JSON, and
 
 from __future__ import annotations
 
+from ._extras import jsonschema as _  # noqa: F401  (ImportError names the extra)
+
+# isort: split
 from collections import deque
 from typing import Any, Optional
 

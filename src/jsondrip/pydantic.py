@@ -34,6 +34,9 @@ are judged only by the enclosing model's validation.
 
 from __future__ import annotations
 
+from ._extras import pydantic as _  # noqa: F401  (ImportError names the extra)
+
+# isort: split
 import codecs
 import contextlib
 import dataclasses

@@ -41,6 +41,9 @@ chunks, no merges, no cuts inside characters.
 
 from __future__ import annotations
 
+from ._extras import hypothesis as _  # noqa: F401  (ImportError names the extra)
+
+# isort: split
 import json
 import math
 import re

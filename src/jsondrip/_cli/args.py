@@ -7,11 +7,17 @@ import argparse
 from .. import __version__
 from .sse import PROVIDERS, SLOT_KINDS
 
+#: ``--mode value`` prints at most this many lines a second (and always the last).
+VALUE_RATE = 10
+
 EXIT_STATUS = """\
 exit status:
-  0  success
-  1  invalid or truncated input (everything parsed before it was printed)
-  2  usage error: bad flag, unreadable file, missing optional feature"""
+  0    success
+  1    invalid or truncated input (everything parsed before it was printed)
+  2    usage error: bad flag, unreadable file, missing optional feature
+  74   standard output cannot be written (closed, disk full); one line on stderr
+  130  interrupted (Ctrl-C)
+  141  the reader of standard output went away (| head); nothing is printed"""
 
 MAIN_DESCRIPTION = """\
 Parse JSON while it is still arriving: watch a structured-output stream from
@@ -47,17 +53,20 @@ FILE:LINE:COLUMN: message on standard error, and the exit status is 1."""
 PARSE_EPILOG = f"""\
 output modes (--mode):
   live     redraw the partial value on the terminal (default on a terminal)
-  value    one compact JSON line each time the value changes (default when piped)
+  final    only the final value, as one compact JSON line (default when piped)
+  value    the whole partial value as one compact JSON line, at most {VALUE_RATE} lines a
+           second (and always the last one); each line costs the size of the value
   deltas   one JSON line per change: {{"op": "add"|"append"|"end", "path": [...], "value": ...}}
-  final    only the final value, as one compact JSON line
+Numbers are written as their original text (1e400, 0.10000000000000000001).
 
 examples:
   curl -N https://api.openai.com/v1/chat/completions ... | jsondrip parse --sse openai
-  curl -N https://api.anthropic.com/v1/messages ... | jsondrip parse --sse anthropic \
-      --slot tool_call                                    a tool call's arguments
-  jsondrip parse answer.json --mode final
+  curl -N https://api.anthropic.com/v1/messages ... \\
+      | jsondrip parse --sse anthropic --slot tool_call   a tool call's arguments
+  curl -N ... | jsondrip parse --sse openai --mode value | my-ui   the value, 10 times/s
+  jsondrip parse --allow-nan scores.json > scores.min.json         NaN written back as is
   llm 'answer in JSON' | jsondrip parse --lenient          skip prose and ``` fences
-  printf '{{"a": [1, 2' | jsondrip parse --mode final     prints {{"a":[1,2]}}, exits 1
+  printf '{{"a": [1, 2' | jsondrip parse                  prints {{"a":[1,2]}}, exits 1
 
 {EXIT_STATUS}"""
 
@@ -133,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode",
         choices=("auto", "live", "value", "deltas", "final"),
         default="auto",
-        help="what to print (default: auto, live on a terminal, value otherwise)",
+        help="what to print (default: auto, live on a terminal, final otherwise)",
     )
+    _allow_nan(parse)
     parse.add_argument(
         "--sse",
         choices=PROVIDERS,
@@ -170,5 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="raise",
         help="what to do with a bad line (default: raise)",
     )
+    _allow_nan(jsonl)
     jsonl.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     return main
+
+
+def _allow_nan(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-nan",
+        action="store_true",
+        help="accept NaN, Infinity and -Infinity (not JSON; they are written back as is)",
+    )
