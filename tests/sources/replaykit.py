@@ -2,11 +2,12 @@
 
 The server listens on 127.0.0.1 and the real SDK clients stream from it.
 
-Each request names its transcript (``tests/sources/transcripts/<name>.sse``):
-the ``model`` of an OpenAI or Anthropic request body, the model in a Gemini
-URL path. The server sends the transcript's bytes in small writes (TCP_NODELAY,
-one write per chunk, optionally cut inside every multi-byte character or with
-a pause after each event), and records what happened to each exchange: sent
+Each request names its transcript (``tests/sources/transcripts/<name>.sse``,
+``.jsonl`` for JSON Lines, ``.bin`` for AWS event streams): the ``model`` of
+the request body, or the model in a Gemini or Bedrock URL path. The server
+sends the transcript's bytes in small writes (TCP_NODELAY, one write per
+chunk, optionally cut inside every multi-byte character or with a pause after
+each event), and records what happened to each exchange: sent
 to the end, dropped on purpose, or closed by the client.
 """
 
@@ -58,6 +59,11 @@ SCENARIOS: dict[str, Scenario] = {
     "gemini_max_tokens": Scenario(write=9, split_utf8=True),
     "gemini_function_calls": Scenario(write=16),
     "gemini_slow": SLOW,
+    "ollama_chat_json": Scenario(write=7, split_utf8=True),
+    "ollama_tool_calls": Scenario(write=11, split_utf8=True),
+    "ollama_length": Scenario(write=16),
+    "ollama_dropped": Scenario(ending="drop"),
+    "ollama_slow": SLOW,
 }
 
 
@@ -79,9 +85,42 @@ class Exchange:
         return self.outcome
 
 
-def _pieces(data: bytes, scenario: Scenario) -> Iterator[bytes]:
+#: Transcript file suffixes and the content type each is served with.
+CONTENT_TYPES = {
+    ".sse": "text/event-stream; charset=utf-8",
+    ".jsonl": "application/x-ndjson",
+    ".bin": "application/vnd.amazon.eventstream",
+}
+
+
+def transcript(name: str) -> Path:
+    """The transcript file of scenario ``name``, whatever its framing."""
+    for suffix in CONTENT_TYPES:
+        path = TRANSCRIPTS / f"{name}{suffix}"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"no transcript for {name!r}")
+
+
+def _events(data: bytes, suffix: str) -> list[bytes]:
+    """``data`` cut at its event boundaries."""
+    if suffix == ".jsonl":
+        return data.splitlines(keepends=True)
+    if suffix == ".bin":  # AWS event stream: each message starts with its total length
+        out, pos = [], 0
+        while pos + 4 <= len(data):
+            size = int.from_bytes(data[pos : pos + 4], "big")
+            out.append(data[pos : pos + size])
+            pos += size
+        if pos < len(data):
+            out.append(data[pos:])
+        return out
+    return [event for event in re.split(rb"(?<=\n\n)|(?<=\r\n\r\n)", data) if event]
+
+
+def _pieces(data: bytes, scenario: Scenario, suffix: str = ".sse") -> Iterator[bytes]:
     if scenario.per_event:
-        yield from (event for event in re.split(rb"(?<=\n\n)|(?<=\r\n\r\n)", data) if event)
+        yield from _events(data, suffix)
         return
     cuts = set(range(scenario.write, len(data), scenario.write))
     if scenario.split_utf8:
@@ -93,6 +132,9 @@ def _pieces(data: bytes, scenario: Scenario) -> Iterator[bytes]:
 
 def _scenario_name(path: str, body: Any) -> str:
     match = re.search(r"/models/([^/:?]+):streamGenerateContent", path)
+    if match:
+        return match.group(1)
+    match = re.search(r"/model/([^/?]+)/converse-stream", path)  # AWS Bedrock
     if match:
         return match.group(1)
     if isinstance(body, dict) and isinstance(body.get("model"), str):
@@ -120,20 +162,21 @@ class _Handler(BaseHTTPRequestHandler):
         if scenario is None:
             self.send_error(404, f"no transcript for {name!r}")
             return
-        data = (TRANSCRIPTS / f"{name}.sse").read_bytes()
+        path = transcript(name)
+        data = path.read_bytes()
         exchange = Exchange(name, self.path, body, total=len(data))
         self.server.replay.exchanges.append(exchange)
         try:
-            self._stream(data, scenario, exchange)
+            self._stream(data, scenario, exchange, path.suffix)
         except OSError:  # BrokenPipeError, ConnectionResetError: the client hung up
             exchange.outcome = "disconnected"
             self.close_connection = True
         finally:
             exchange.finished.set()
 
-    def _stream(self, data: bytes, scenario: Scenario, exchange: Exchange) -> None:
+    def _stream(self, data: bytes, scenario: Scenario, exchange: Exchange, suffix: str) -> None:
         self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Content-Type", CONTENT_TYPES[suffix])
         self.send_header("Cache-Control", "no-cache")
         chunked = scenario.ending != "close"
         if chunked:
@@ -143,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for piece in _pieces(data, scenario):
+        for piece in _pieces(data, scenario, suffix):
             frame = b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece
             self.wfile.write(frame)
             self.wfile.flush()
@@ -325,6 +368,38 @@ EXPECTED: dict[str, tuple[dict[str, Any], dict[Slot, Any]]] = {
         },
     ),
 }
+
+
+EXPECTED.update(
+    {
+        "ollama_chat_json": (
+            {},
+            {
+                Slot("content"): {
+                    "dish": "Crème brûlée 🍮",
+                    "greeting": "こんにちは",
+                    "steps": ["Heat", "Whisk"],
+                }
+            },
+        ),
+        "ollama_tool_calls": (
+            {},
+            {
+                Slot("tool_call", 0, 0, None, "get_weather"): {"city": "Zürich", "unit": "celsius"},
+                Slot("tool_call", 0, 1, None, "get_time"): {"tz": "Europe/Zurich"},
+            },
+        ),
+        "ollama_length": (
+            {},
+            {
+                Slot("content"): Cut(
+                    "done_reason=length",
+                    {"title": "Pain perdu", "steps": ["Whisk the eggs", "Soak the bri"]},
+                )
+            },
+        ),
+    }
+)
 
 
 def check_results(results: dict[Slot, Any], expected: dict[Slot, Any]) -> None:

@@ -16,6 +16,7 @@ duck-typed (no SDK is imported here):
 * :mod:`jsondrip.sources.openai`: ``stream_chat``, ``stream_responses``
 * :mod:`jsondrip.sources.anthropic`: ``stream_messages``
 * :mod:`jsondrip.sources.gemini`: ``stream_generate``
+* :mod:`jsondrip.sources.ollama`: ``stream_chat`` (native ``/api/chat``)
 * :mod:`jsondrip.sources.sse`: ``stream_sse`` (raw bytes, e.g. ``httpx``)
 
 The sans-I/O layers underneath: :class:`SSEDecoder` (bytes to events),
@@ -24,7 +25,7 @@ text).
 """
 
 # The provider modules register their protocols (by name) as they load.
-from . import anthropic, gemini, openai, sse  # noqa: F401
+from . import anthropic, gemini, ollama, openai, sse  # noqa: F401
 from ._drive import AsyncUpdateStream, UpdateStream
 from ._entry import astream, detect_provider, stream
 from ._router import Router, Update

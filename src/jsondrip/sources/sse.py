@@ -17,7 +17,7 @@ from ._drive import AsyncUpdateStream, UpdateStream
 from ._registry import register
 from ._router import Router, resolve
 from ._slots import EventProtocol, ParserFactory, Sink, Slot
-from ._sse import SSEDecoder, SSEEvent
+from ._sse import JsonLinesDecoder, SSEDecoder, SSEEvent, _SSEData, framer_for
 
 __all__ = ["RawEvents", "SSEText", "astream_sse", "stream_sse"]
 
@@ -135,7 +135,8 @@ class SSEText:
     """The JSON text of each slot of a raw provider stream (sans-I/O).
 
     Args:
-        provider: ``"openai"``, ``"anthropic"``, ``"gemini"`` or ``"raw"``.
+        provider: ``"openai"``, ``"anthropic"``, ``"gemini"``, ``"ollama"``
+            (JSON Lines), ``"raw"``, ... (any registered provider).
 
     :meth:`feed` takes the response bytes, split anywhere, and returns the
     text fragments they completed as ``(slot, text)`` pairs, in stream order;
@@ -148,7 +149,7 @@ class SSEText:
 
     def __init__(self, provider: Union[str, EventProtocol]) -> None:
         self._protocol = resolve(provider)
-        self._decoder = SSEDecoder()
+        self._framer = framer_for(self._protocol.framing)
         self._sink = _TextSink()
         self._closed = False
 
@@ -158,9 +159,11 @@ class SSEText:
         return self._sink.truncated
 
     @property
-    def decoder(self) -> SSEDecoder:
-        """The underlying :class:`SSEDecoder` (``last_event_id``, ``retry``)."""
-        return self._decoder
+    def decoder(self) -> Union[SSEDecoder, JsonLinesDecoder]:
+        """The underlying decoder: an :class:`SSEDecoder` (``last_event_id``,
+        ``retry``), or a :class:`JsonLinesDecoder` for JSON Lines providers."""
+        framer = self._framer
+        return framer.decoder if isinstance(framer, _SSEData) else framer  # type: ignore[return-value]
 
     def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[tuple[Slot, str]]:
         """Decode the next chunk; return the ``(slot, text)`` fragments it
@@ -176,11 +179,11 @@ class SSEText:
         protocol = self._protocol
         sink = self._sink
         bad: Optional[json.JSONDecodeError] = None
-        for event in self._decoder.feed(data):
-            if protocol.marker(event.data, sink) or not event.data.strip():
+        for text in self._framer.feed(data):
+            if protocol.marker(text, sink) or not text.strip():
                 continue
             try:
-                payload = json.loads(event.data)
+                payload = json.loads(text)
             except json.JSONDecodeError as error:
                 bad = bad or error
                 continue
@@ -195,7 +198,7 @@ class SSEText:
         SSE rules, kept for the ``feed``/``close`` shape). Idempotent."""
         if not self._closed:
             self._closed = True
-            self._decoder.close()
+            self._framer.close()
             self._sink.finish_all(self._protocol.eof_reason())
         return self._take()
 

@@ -418,6 +418,74 @@ def gemini_slow() -> str:
     return gemini_text(doc, seed=41, finish="STOP", low=4, high=12)
 
 
+# -- Ollama (native /api/chat, JSON Lines) ---------------------------------------------
+# Shapes from Ollama's API reference (docs/api.md, "Generate a chat completion":
+# the streamed objects with "message" and "done": false, then the final object
+# with "done": true, "done_reason" and the durations/counts; tool calls arrive
+# whole in one message, "arguments" an object) and the ollama-python package's
+# ChatResponse/Message types.
+
+
+def ollama_line(message: dict[str, Any] | None = None, **extra: Any) -> str:
+    line: dict[str, Any] = {"model": "qwen3:8b", "created_at": "2025-01-01T00:00:00.000000Z"}
+    if message is not None:
+        line["message"] = {"role": "assistant", **message}
+    return dumps({**line, **extra}) + "\n"
+
+
+def ollama_done(reason: str, count: int) -> str:
+    return ollama_line(
+        {"content": ""},
+        done=True,
+        done_reason=reason,
+        total_duration=4883583458,
+        load_duration=1334875,
+        prompt_eval_count=26,
+        prompt_eval_duration=342546000,
+        eval_count=count,
+        eval_duration=4535599000,
+    )
+
+
+def ollama_content(doc: str, seed: int, thinking: str = "", **frag: int) -> str:
+    out = []
+    for piece in fragments(thinking, seed=seed):
+        out.append(ollama_line({"content": "", "thinking": piece}, done=False))
+    for piece in fragments(doc, seed=seed, **frag):
+        out.append(ollama_line({"content": piece}, done=False))
+    return "".join(out)
+
+
+def ollama_chat_json() -> str:
+    doc = '{"dish": "Crème brûlée 🍮", "greeting": "こんにちは", "steps": ["Heat", "Whisk"]}'
+    return ollama_content(doc, seed=50, thinking="The user wants JSON.") + ollama_done("stop", 31)
+
+
+def ollama_tool_calls() -> str:
+    calls = [
+        {"function": {"name": "get_weather", "arguments": {"city": "Zürich", "unit": "celsius"}}},
+        {"function": {"name": "get_time", "arguments": {"tz": "Europe/Zurich"}}},
+    ]
+    return ollama_line({"content": "", "tool_calls": calls}, done=False) + ollama_done("stop", 40)
+
+
+def ollama_length() -> str:
+    doc = '{"title": "Pain perdu", "steps": ["Whisk the eggs", "Soak the bri'
+    return ollama_content(doc, seed=51) + ollama_done("length", 16)
+
+
+def ollama_dropped() -> str:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    half = ollama_line({"content": " and the rest never arrives"}, done=False)
+    return ollama_content(doc, seed=52) + half[: len(half) // 2]
+
+
+def ollama_slow() -> str:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    return ollama_content(doc, seed=53, low=4, high=12) + ollama_done("stop", 900)
+
+
 SCENARIOS = {
     function.__name__: function
     for function in [
@@ -436,13 +504,30 @@ SCENARIOS = {
         gemini_max_tokens,
         gemini_function_calls,
         gemini_slow,
+        ollama_chat_json,
+        ollama_tool_calls,
+        ollama_length,
+        ollama_dropped,
+        ollama_slow,
     ]
 }
 
 
+def suffix(name: str) -> str:
+    """The transcript's framing: JSON Lines for Ollama, AWS event stream for
+    Bedrock, SSE for the rest."""
+    if name.startswith("ollama_"):
+        return ".jsonl"
+    if name.startswith("bedrock_"):
+        return ".bin"
+    return ".sse"
+
+
 def main() -> None:
     for name, function in SCENARIOS.items():
-        (HERE / f"{name}.sse").write_bytes(function().encode("utf-8"))
+        data = function()
+        body = data if isinstance(data, bytes) else data.encode("utf-8")
+        (HERE / f"{name}{suffix(name)}").write_bytes(body)
         print(name)
 
 
