@@ -50,6 +50,7 @@ SCENARIOS: dict[str, Scenario] = {
     "openai_chat_multibyte": Scenario(write=5, delay=0.001, split_utf8=True),
     "openai_chat_dropped": Scenario(ending="drop"),
     "openai_chat_slow": SLOW,
+    "openai_chat_no_index": Scenario(write=13, split_utf8=True),
     "openai_responses_function_and_text": Scenario(write=64),
     "openai_responses_incomplete": Scenario(write=64),
     "anthropic_text_tool_use": Scenario(write=31),
@@ -372,6 +373,13 @@ EXPECTED: dict[str, tuple[dict[str, Any], dict[Slot, Any]]] = {
 
 EXPECTED.update(
     {
+        "openai_chat_no_index": (
+            {},
+            {
+                Slot("tool_call", 0, 0, "call_0", "get_weather"): {"city": "Zürich"},
+                Slot("tool_call", 0, 1, "call_1", "get_time"): {"tz": "Europe/Zurich"},
+            },
+        ),
         "ollama_chat_json": (
             {},
             {

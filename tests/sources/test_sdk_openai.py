@@ -91,6 +91,7 @@ def responses(replay: ReplayServer, mode: str, model: str, **options: Any) -> Ru
         "openai_chat_n2_structured",
         "openai_chat_length_cut",
         "openai_chat_multibyte",
+        "openai_chat_no_index",
     ],
 )
 def test_chat_transcripts(replay: ReplayServer, mode: str, scenario: str) -> None:

@@ -156,6 +156,25 @@ def openai_chat_slow() -> str:
     return chat_content([fragments(doc, seed=9, low=4, high=12)], ["stop"], seed=9) + sse("[DONE]")
 
 
+def openai_chat_no_index() -> str:
+    # OpenAI-compatible servers (older Ollama /v1, vLLM, Mistral-like) that send
+    # each tool call in its own chunks without "index": a new "id" starts a new
+    # call (shape from vLLM/Ollama issue reports of parallel tool calls).
+    calls = [
+        ("call_0", "get_weather", '{"city": "Zürich"}'),
+        ("call_1", "get_time", '{"tz": "Europe/Zurich"}'),
+    ]
+    out = []
+    for call_id, name, arguments in calls:
+        first = {"id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}
+        out.append(sse(chunk([choice(0, {"role": "assistant", "tool_calls": [first]})])))
+        for piece in fragments(arguments, seed=len(name)):
+            call = {"function": {"arguments": piece}}
+            out.append(sse(chunk([choice(0, {"tool_calls": [call]})])))
+    out.append(sse(chunk([choice(0, {}, "tool_calls")])))
+    return "".join(out) + sse("[DONE]")
+
+
 # -- OpenAI Responses -----------------------------------------------------------------
 
 
@@ -495,6 +514,7 @@ SCENARIOS = {
         openai_chat_multibyte,
         openai_chat_dropped,
         openai_chat_slow,
+        openai_chat_no_index,
         openai_responses_function_and_text,
         openai_responses_incomplete,
         anthropic_text_tool_use,
