@@ -65,6 +65,10 @@ SCENARIOS: dict[str, Scenario] = {
     "ollama_length": Scenario(write=16),
     "ollama_dropped": Scenario(ending="drop"),
     "ollama_slow": SLOW,
+    "bedrock_text_tool_use": Scenario(write=23, split_utf8=True),
+    "bedrock_max_tokens": Scenario(write=9, split_utf8=True),
+    "bedrock_dropped": Scenario(ending="drop"),
+    "bedrock_slow": SLOW,
 }
 
 
@@ -395,6 +399,28 @@ EXPECTED.update(
             {
                 Slot("tool_call", 0, 0, None, "get_weather"): {"city": "Zürich", "unit": "celsius"},
                 Slot("tool_call", 0, 1, None, "get_time"): {"tz": "Europe/Zurich"},
+            },
+        ),
+        "bedrock_text_tool_use": (
+            {"content": False},
+            {
+                Slot("content", 0, 0): "Let me check the weather in Zürich.",
+                Slot("tool_call", 0, 1, "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", "get_weather"): {
+                    "city": "Zürich",
+                    "unit": "celsius",
+                },
+                Slot("tool_call", 0, 2, "tooluse_Hq3mEw0dSxqZm8kT2bUv4A", "get_time"): {
+                    "tz": "Europe/Zurich"
+                },
+            },
+        ),
+        "bedrock_max_tokens": (
+            {},
+            {
+                Slot("content", 0, 0): Cut(
+                    "stopReason=max_tokens",
+                    {"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî"]},
+                )
             },
         ),
         "ollama_length": (

@@ -57,6 +57,8 @@ _STREAM_CLASSES: dict[str, tuple[str, frozenset[str]]] = {
             ]
         ),
     ),
+    "botocore": ("bedrock", frozenset(["EventStream"])),
+    "aiobotocore": ("bedrock", frozenset(["AioEventStream"])),
 }
 
 # Generators (and coroutines) by the package whose code they run.
@@ -68,7 +70,7 @@ _RAW_PACKAGES = frozenset(["httpx", "httpx2", "aiohttp", "requests", "urllib3"])
 ACCEPTED = (
     "an openai Stream/AsyncStream or .stream() helper, an anthropic Stream or "
     "messages.stream() helper, a google-genai generate_content_stream generator, "
-    "an ollama chat(stream=True) generator, "
+    "an ollama chat(stream=True) generator, a boto3 converse_stream response, "
     "or raw bytes (an httpx/aiohttp response, an iterable of bytes) with provider="
 )
 
@@ -119,6 +121,13 @@ def detect_provider(source: Any) -> str:
         f"cannot tell which provider's stream a {kind.__module__}.{kind.__name__}{where} is: "
         f"expected {ACCEPTED}; or pass provider="
     )
+
+
+def _unwrap(source: Any) -> Any:
+    """A boto3 ``converse_stream`` response is a dict: its ``"stream"``."""
+    if isinstance(source, Mapping) and "stream" in source:
+        return source["stream"]
+    return source
 
 
 def _router(
@@ -184,6 +193,7 @@ def stream(
             accepted), or raw bytes without ``provider``.
         ValueError: an unknown ``provider`` name.
     """
+    source = _unwrap(source)
     if _is_async(source):
         raise TypeError(f"{type(source).__name__} is an async stream: use jsondrip.sources.astream")
     router = _router(source, provider, content, parser_factory, reasoning, model, tool_models)
@@ -208,5 +218,6 @@ def astream(
         TypeError: ``source`` is not a stream this function recognises.
         ValueError: an unknown ``provider`` name.
     """
+    source = _unwrap(source)
     router = _router(source, provider, content, parser_factory, reasoning, model, tool_models)
     return AsyncUpdateStream(source, router, sse=None)

@@ -245,7 +245,8 @@ class EventProtocol:
     """
 
     #: How the provider's raw bytes are framed: ``"sse"`` (server-sent
-    #: events) or ``"jsonl"`` (one JSON object per line, e.g. Ollama).
+    #: events), ``"jsonl"`` (one JSON object per line, e.g. Ollama) or
+    #: ``"aws-eventstream"`` (Bedrock).
     framing = "sse"
 
     def event(self, event: Any, sink: Sink) -> None:

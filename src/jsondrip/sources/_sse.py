@@ -20,12 +20,21 @@ happened.
 from __future__ import annotations
 
 import codecs
+import json
 import re
+import zlib
 from typing import NamedTuple, Optional, Protocol, Union
 
 from ..errors import StreamClosedError
 
-__all__ = ["Framer", "JsonLinesDecoder", "SSEDecoder", "SSEEvent", "framer_for"]
+__all__ = [
+    "AwsEventStreamDecoder",
+    "Framer",
+    "JsonLinesDecoder",
+    "SSEDecoder",
+    "SSEEvent",
+    "framer_for",
+]
 
 _EOL = re.compile(r"\r\n|\r|\n")
 
@@ -242,6 +251,80 @@ class JsonLinesDecoder:
         return []
 
 
+class AwsEventStreamDecoder:
+    """Incremental AWS event-stream framing (sans-I/O), as Bedrock's
+    ``converse-stream`` sends it: binary messages (total length, headers
+    length, prelude CRC32, headers, payload, message CRC32) split anywhere in;
+    each message out as the JSON text ``{"<:event-type>": <payload>}`` (or
+    ``{"<:exception-type>": <payload>}``), the shape botocore yields."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._closed = False
+        #: True when :meth:`close` dropped an unfinished message.
+        self.discarded = False
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        """Decode the next chunk; return the messages it completed.
+
+        Raises:
+            StreamClosedError: :meth:`close` was already called.
+            TypeError: ``data`` is not bytes.
+            ValueError: a message fails its CRC32 check or is malformed.
+        """
+        if self._closed:
+            raise StreamClosedError("feed() called after close()")
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"feed() takes bytes, not {type(data).__name__}")
+        buffer = self._buffer
+        buffer += data
+        out: list[str] = []
+        start = 0
+        while len(buffer) - start >= 16:
+            total = int.from_bytes(buffer[start : start + 4], "big")
+            if total < 16:
+                raise ValueError(f"AWS event stream message of {total} bytes: too short")
+            if len(buffer) - start < total:
+                break
+            message = bytes(buffer[start : start + total])
+            start += total
+            out.append(_aws_message(message))
+        del buffer[:start]
+        return out
+
+    def close(self) -> list[str]:
+        """End of the stream (an unfinished message is dropped). Idempotent."""
+        if not self._closed:
+            self._closed = True
+            self.discarded = bool(self._buffer)
+            self._buffer = bytearray()
+        return []
+
+
+def _aws_message(message: bytes) -> str:
+    headers_length = int.from_bytes(message[4:8], "big")
+    if zlib.crc32(message[:8]) != int.from_bytes(message[8:12], "big"):
+        raise ValueError("AWS event stream prelude fails its CRC32 check")
+    if zlib.crc32(message[:-4]) != int.from_bytes(message[-4:], "big"):
+        raise ValueError("AWS event stream message fails its CRC32 check")
+    headers: dict[str, str] = {}
+    pos, end = 12, 12 + headers_length
+    while pos < end:
+        size = message[pos]
+        name = message[pos + 1 : pos + 1 + size].decode("utf-8")
+        pos += 1 + size
+        kind = message[pos]
+        pos += 1
+        if kind != 7:  # only string headers carry what is needed here
+            raise ValueError(f"AWS event stream header {name!r} of type {kind} is not read")
+        length = int.from_bytes(message[pos : pos + 2], "big")
+        headers[name] = message[pos + 2 : pos + 2 + length].decode("utf-8")
+        pos += 2 + length
+    payload = message[end:-4].decode("utf-8") or "{}"
+    kind_name = headers.get(":event-type") or headers.get(":exception-type") or "unknown"
+    return "{" + json.dumps(kind_name) + ": " + payload + "}"
+
+
 def framer_for(framing: str) -> Framer:
     """A fresh framer for an :attr:`EventProtocol.framing`.
 
@@ -252,4 +335,6 @@ def framer_for(framing: str) -> Framer:
         return _SSEData()
     if framing == "jsonl":
         return JsonLinesDecoder()
-    raise ValueError(f"unknown framing {framing!r}: expected 'sse' or 'jsonl'")
+    if framing == "aws-eventstream":
+        return AwsEventStreamDecoder()
+    raise ValueError(f"unknown framing {framing!r}: expected 'sse', 'jsonl' or 'aws-eventstream'")

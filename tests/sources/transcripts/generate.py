@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -505,7 +506,127 @@ def ollama_slow() -> str:
     return ollama_content(doc, seed=53, low=4, high=12) + ollama_done("stop", 900)
 
 
-SCENARIOS = {
+# -- AWS Bedrock (Converse stream, AWS event-stream binary framing) ------------------
+# Framing from the AWS event stream encoding (each message: total length,
+# headers length, prelude CRC32, headers ":event-type" / ":content-type" /
+# ":message-type", JSON payload, message CRC32), as botocore's eventstream.py
+# decodes it; events and fields from botocore's bedrock-runtime service model
+# (ConverseStreamOutput: messageStart, contentBlockStart.start.toolUse,
+# contentBlockDelta.delta.text / toolUse.input / reasoningContent.text,
+# contentBlockStop, messageStop.stopReason, metadata) and the Converse API
+# docs; the "p" padding field as Bedrock sends it.
+
+
+def aws_message(headers: dict[str, str], payload: bytes) -> bytes:
+    head = b"".join(
+        bytes([len(name)])
+        + name.encode()
+        + b"\x07"
+        + len(value).to_bytes(2, "big")
+        + value.encode()
+        for name, value in headers.items()
+    )
+    total = 12 + len(head) + len(payload) + 4
+    prelude = total.to_bytes(4, "big") + len(head).to_bytes(4, "big")
+    prelude += zlib.crc32(prelude).to_bytes(4, "big")
+    message = prelude + head + payload
+    return message + zlib.crc32(message).to_bytes(4, "big")
+
+
+def bedrock_event(kind: str, payload: dict[str, Any]) -> bytes:
+    headers = {":event-type": kind, ":content-type": "application/json", ":message-type": "event"}
+    return aws_message(headers, dumps({**payload, "p": "abcdefghijkl"}).encode("utf-8"))
+
+
+def bedrock_text(index: int, text: str, seed: int, reasoning: str = "") -> bytes:
+    out = [
+        bedrock_event(
+            "contentBlockDelta",
+            {"contentBlockIndex": index, "delta": {"reasoningContent": {"text": piece}}},
+        )
+        for piece in fragments(reasoning, seed=seed)
+    ]
+    out += [
+        bedrock_event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}})
+        for piece in fragments(text, seed=seed)
+    ]
+    return b"".join(out)
+
+
+def bedrock_tool(index: int, tool_id: str, name: str, arguments: str, seed: int) -> bytes:
+    start = {"toolUse": {"toolUseId": tool_id, "name": name}}
+    out = [bedrock_event("contentBlockStart", {"contentBlockIndex": index, "start": start})]
+    for piece in fragments(arguments, seed=seed):
+        delta = {"toolUse": {"input": piece}}
+        out.append(bedrock_event("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
+    out.append(bedrock_event("contentBlockStop", {"contentBlockIndex": index}))
+    return b"".join(out)
+
+
+def bedrock_end(reason: str) -> bytes:
+    usage = {"inputTokens": 30, "outputTokens": 42, "totalTokens": 72}
+    return bedrock_event("messageStop", {"stopReason": reason}) + bedrock_event(
+        "metadata", {"usage": usage, "metrics": {"latencyMs": 812}}
+    )
+
+
+def bedrock_text_tool_use() -> bytes:
+    return b"".join(
+        [
+            bedrock_event("messageStart", {"role": "assistant"}),
+            bedrock_text(0, "Let me check the weather in Zürich.", seed=60, reasoning="Tools."),
+            bedrock_event("contentBlockStop", {"contentBlockIndex": 0}),
+            bedrock_tool(
+                1,
+                "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+                "get_weather",
+                '{"city": "Zürich", "unit": "celsius"}',
+                61,
+            ),
+            bedrock_tool(
+                2, "tooluse_Hq3mEw0dSxqZm8kT2bUv4A", "get_time", '{"tz": "Europe/Zurich"}', 62
+            ),
+            bedrock_end("tool_use"),
+        ]
+    )
+
+
+def bedrock_max_tokens() -> bytes:
+    doc = '{"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî'
+    return b"".join(
+        [
+            bedrock_event("messageStart", {"role": "assistant"}),
+            bedrock_text(0, doc, seed=63),
+            bedrock_event("contentBlockStop", {"contentBlockIndex": 0}),
+            bedrock_end("max_tokens"),
+        ]
+    )
+
+
+def bedrock_dropped() -> bytes:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    start = bedrock_event("messageStart", {"role": "assistant"})
+    half = bedrock_event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": " and"}})
+    return start + bedrock_text(0, doc, seed=64) + half[: len(half) // 2]
+
+
+def bedrock_slow() -> bytes:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    start = bedrock_event("messageStart", {"role": "assistant"})
+    text = b"".join(
+        bedrock_event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}})
+        for piece in fragments(doc, seed=65, low=4, high=12)
+    )
+    return (
+        start
+        + text
+        + bedrock_event("contentBlockStop", {"contentBlockIndex": 0})
+        + bedrock_end("end_turn")
+    )
+
+
+SCENARIOS: dict[str, Any] = {
     function.__name__: function
     for function in [
         openai_chat_parallel_tools,
@@ -529,6 +650,10 @@ SCENARIOS = {
         ollama_length,
         ollama_dropped,
         ollama_slow,
+        bedrock_text_tool_use,
+        bedrock_max_tokens,
+        bedrock_dropped,
+        bedrock_slow,
     ]
 }
 
