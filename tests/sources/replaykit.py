@@ -69,6 +69,11 @@ SCENARIOS: dict[str, Scenario] = {
     "bedrock_max_tokens": Scenario(write=9, split_utf8=True),
     "bedrock_dropped": Scenario(ending="drop"),
     "bedrock_slow": SLOW,
+    "mistral_magistral": Scenario(write=6, split_utf8=True),
+    "mistral_tool_calls": Scenario(write=17, split_utf8=True),
+    "mistral_length": Scenario(write=30),
+    "mistral_dropped": Scenario(ending="drop"),
+    "mistral_slow": SLOW,
 }
 
 
@@ -420,6 +425,26 @@ EXPECTED.update(
                 Slot("content", 0, 0): Cut(
                     "stopReason=max_tokens",
                     {"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî"]},
+                )
+            },
+        ),
+        "mistral_magistral": ({}, {Slot("content"): {"answer": 4, "check": "2 + 2 = 4 ✓"}}),
+        "mistral_tool_calls": (
+            {},
+            {
+                Slot("tool_call", 0, 0, "D681PevKs", "get_weather"): {
+                    "city": "Zürich",
+                    "unit": "celsius",
+                },
+                Slot("tool_call", 0, 1, "Q2b7xZr9T", "get_time"): {"tz": "Europe/Zurich"},
+            },
+        ),
+        "mistral_length": (
+            {},
+            {
+                Slot("content"): Cut(
+                    "finish_reason=length",
+                    {"title": "Tarte Tatin", "steps": ["Caramelise the sugar", "Arrange the app"]},
                 )
             },
         ),

@@ -634,3 +634,20 @@ def test_sources_imports_form_no_cycle() -> None:
         visit(name, [])
     assert "_registry" in graph
     assert graph["_registry"] <= {"_slots"}
+
+
+def test_a_new_id_at_the_same_index_is_a_new_call() -> None:
+    # Mistral-like servers: every call in its own chunk, each with "index": 0.
+    events = [
+        chat_delta(
+            {"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}]}
+        ),
+        chat_delta(
+            {"tool_calls": [{"index": 0, "id": "b", "function": {"name": "g", "arguments": "[1"}}]}
+        ),
+        chat_delta({"tool_calls": [{"index": 0, "function": {"arguments": "]"}}]}),
+        chat_delta({}, "tool_calls"),
+    ]
+    _, router = run("openai", events)
+    assert router.results == {Slot("tool_call", 0, 0): {}, Slot("tool_call", 0, 1): [1]}
+    assert [(slot.id, slot.name) for slot in router.results] == [("a", "f"), ("b", "g")]

@@ -58,6 +58,7 @@ _STREAM_CLASSES: dict[str, tuple[str, frozenset[str]]] = {
         ),
     ),
     "botocore": ("bedrock", frozenset(["EventStream"])),
+    "mistralai": ("mistral", frozenset(["EventStream", "EventStreamAsync"])),
     "aiobotocore": ("bedrock", frozenset(["AioEventStream"])),
 }
 
@@ -71,6 +72,7 @@ ACCEPTED = (
     "an openai Stream/AsyncStream or .stream() helper, an anthropic Stream or "
     "messages.stream() helper, a google-genai generate_content_stream generator, "
     "an ollama chat(stream=True) generator, a boto3 converse_stream response, "
+    "a mistralai chat.stream() EventStream, "
     "or raw bytes (an httpx/aiohttp response, an iterable of bytes) with provider="
 )
 

@@ -275,7 +275,7 @@ def get(obj: Any, *names: str) -> Any:
         return None
     for name in names:
         value = getattr(obj, name, None)
-        if value is not None:
+        if value is not None and type(value).__name__ != "Unset":  # Speakeasy SDKs' UNSET
             return value
     return None
 

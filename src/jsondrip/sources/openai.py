@@ -9,13 +9,25 @@ Slots:
 * Chat Completions: ``Slot("content", choice)`` for ``choices[i].delta.content``;
   ``Slot("tool_call", choice, j, id, name)`` for ``delta.tool_calls[j]`` (keyed
   by its ``index``; the id and name arrive first, then the ``arguments``
-  fragments); the legacy ``delta.function_call`` is ``Slot("tool_call",
-  choice, 0)``; ``delta.refusal`` is a prose ``Slot("refusal", choice)``.
+  fragments; a server that omits ``index``, or reuses one, gets a new slot
+  for each new ``id``); the legacy ``delta.function_call`` is
+  ``Slot("tool_call", choice, 0)``; ``delta.refusal`` is a prose
+  ``Slot("refusal", choice)``; ``reasoning_content`` / ``reasoning`` and
+  Mistral's ``thinking`` content parts go to ``Slot("reasoning", choice)``
+  with ``reasoning=True``.
+* The SDK's ``.stream()`` helpers (chat and Responses, sync and async): the
+  chat helper's ``chunk`` events are read, its other events skipped.
 * Responses: ``Slot("content", output_index, content_index, item_id)`` for
   ``response.output_text.delta``; ``Slot("tool_call", output_index, 0,
   call_id, name)`` for ``response.function_call_arguments.delta`` (opened by
   ``response.output_item.added``); ``Slot("refusal", output_index,
-  content_index)`` for ``response.refusal.delta``.
+  content_index)`` for ``response.refusal.delta``; MCP call arguments
+  (``response.mcp_call_arguments.delta``) in a JSON ``Slot("server_tool_call",
+  output_index)``; custom tool input, code interpreter code, shell commands
+  and apply_patch diffs in prose ``Slot("tool_input", output_index, k, id,
+  name)``; reasoning text in ``Slot("reasoning", ...)``. A ``.done`` event's
+  whole text is used when no delta came, and checked against the deltas when
+  they did (a mismatch fails the slot with ``ValueError``).
 
 Truncation: ``finish_reason`` ``"length"`` or ``"content_filter"``; a
 ``response.incomplete`` event (``incomplete_details.reason``), a
@@ -42,8 +54,9 @@ __all__ = [
     "stream_responses",
 ]
 
-#: Chat Completions finish reasons that cut the output short.
-CUT_FINISH_REASONS = frozenset(["length", "content_filter"])
+#: Chat Completions finish reasons that cut the output short (``model_length``
+#: and ``error`` are Mistral's).
+CUT_FINISH_REASONS = frozenset(["length", "content_filter", "model_length", "error"])
 
 
 class OpenAIEvents(EventProtocol):
@@ -54,7 +67,9 @@ class OpenAIEvents(EventProtocol):
 
     def __init__(self) -> None:
         self._tool: dict[int, Slot] = {}  # chat: the latest tool call per choice
-        self._calls: dict[int, int] = {}  # chat: tool calls opened per choice
+        self._wire: dict[int, dict[int, int]] = {}  # chat: tool call index -> slot index
+        self._used: dict[int, set[int]] = {}  # chat: slot indices taken per choice
+        self._ids: dict[tuple[int, int], str] = {}  # chat: (choice, slot index) -> call id
         self._choices: set[int] = set()  # chat: choices seen
         self._finished: set[int] = set()  # chat: choices with a finish_reason
         self._responses = False  # Responses events seen
@@ -182,24 +197,37 @@ class OpenAIEvents(EventProtocol):
                 )
 
     def _tool_delta(self, choice: int, position: int, call: Any, function: Any, sink: Sink) -> None:
-        index = get(call, "index")
+        wire = get(call, "index")
         call_id = text_or_none(get(call, "id"))
         current = self._tool.get(choice)
-        if not isinstance(index, int):
-            # No index (older Ollama, vLLM, Mistral-like servers): a new id is a
-            # new call; a fragment without one continues the current call.
-            # Several calls in one chunk are several calls.
-            if current is not None and position == 0 and call_id in (None, current.id):
-                index = current.index
-            else:
-                index = self._calls.get(choice, 0)
+        mapped = self._wire.setdefault(choice, {})
+        index: Optional[int]
+        if isinstance(wire, int):
+            index = mapped.get(wire)
+        else:
+            # No index (older Ollama, vLLM): a fragment without an id continues
+            # the current call; several calls in one chunk are several calls.
+            index = current.index if current is not None and position == 0 else None
+        if index is not None and call_id is not None:
+            known = self._ids.get((choice, index))
+            if known is not None and known != call_id:
+                index = None  # a new id at the same index (Mistral-like): a new call
+        if index is None:
+            used = self._used.setdefault(choice, set())
+            index = wire if isinstance(wire, int) and wire not in used else len(used)
+            while index in used:
+                index += 1
+            used.add(index)
+            if isinstance(wire, int):
+                mapped[wire] = index
+        if call_id is not None:
+            self._ids.setdefault((choice, index), call_id)
         slot = Slot("tool_call", choice, index)
         if current != slot:
             if current is not None:
                 sink.settle(current)  # the model moved on to the next call
             slot = sink.open(Slot("tool_call", choice, index, call_id, _name(function)))
             self._tool[choice] = slot
-            self._calls[choice] = max(self._calls.get(choice, 0), index + 1)
         arguments = get(function, "arguments")
         if isinstance(arguments, str):
             sink.text(slot, arguments)

@@ -506,6 +506,78 @@ def ollama_slow() -> str:
     return ollama_content(doc, seed=53, low=4, high=12) + ollama_done("stop", 900)
 
 
+# -- Mistral (the mistralai SDK's chat.stream) ------------------------------------------
+# Shapes from Mistral's API reference (POST /v1/chat/completions with
+# "stream": true: "data:" chunks of object "chat.completion.chunk", then
+# "data: [DONE]"; usage in the last chunk) and the mistralai SDK's models
+# (CompletionChunk, DeltaMessage.content as a string or a list of
+# ContentChunk: TextChunk {"type": "text"}, ThinkChunk {"type": "thinking",
+# "thinking": [TextChunk...]}; ToolCall {id, type, function {name,
+# arguments}, index}: each call whole in its own chunk, all with index 0).
+
+
+def mistral_chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    return sse(
+        {
+            "id": "cf79f7daaee244b1a0ae5c7b1444424a",
+            "object": "chat.completion.chunk",
+            "created": CREATED,
+            "model": "magistral-medium-2509",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+    )
+
+
+MISTRAL_USAGE = {"prompt_tokens": 12, "total_tokens": 60, "completion_tokens": 48}
+
+
+def mistral_magistral() -> str:
+    out = [mistral_chunk({"role": "assistant", "content": ""})]
+    for piece in fragments("Two and two make four.", seed=70):
+        part = {"type": "thinking", "thinking": [{"type": "text", "text": piece}]}
+        out.append(mistral_chunk({"content": [part]}))
+    for piece in fragments('{"answer": 4, "check": "2 + 2 = 4 ✓"}', seed=71):
+        out.append(mistral_chunk({"content": [{"type": "text", "text": piece}]}))
+    out.append(mistral_chunk({"content": ""}, "stop", usage=MISTRAL_USAGE))
+    return "".join(out) + sse("[DONE]")
+
+
+def mistral_tool_calls() -> str:
+    calls = [
+        ("D681PevKs", "get_weather", '{"city": "Zürich", "unit": "celsius"}'),
+        ("Q2b7xZr9T", "get_time", '{"tz": "Europe/Zurich"}'),
+    ]
+    out = [mistral_chunk({"role": "assistant", "content": ""})]
+    for call_id, name, arguments in calls:
+        call = {"id": call_id, "function": {"name": name, "arguments": arguments}, "index": 0}
+        out.append(mistral_chunk({"tool_calls": [call]}))
+    out.append(mistral_chunk({"content": ""}, "tool_calls", usage=MISTRAL_USAGE))
+    return "".join(out) + sse("[DONE]")
+
+
+def mistral_length() -> str:
+    doc = '{"title": "Tarte Tatin", "steps": ["Caramelise the sugar", "Arrange the app'
+    out = [mistral_chunk({"role": "assistant", "content": ""})]
+    out += [mistral_chunk({"content": piece}) for piece in fragments(doc, seed=72)]
+    out.append(mistral_chunk({"content": ""}, "length", usage=MISTRAL_USAGE))
+    return "".join(out) + sse("[DONE]")
+
+
+def mistral_dropped() -> str:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    out = [mistral_chunk({"content": piece}) for piece in fragments(doc, seed=73)]
+    half = mistral_chunk({"content": " and the rest never arrives"})
+    return "".join(out) + half[: len(half) // 2]
+
+
+def mistral_slow() -> str:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    out = [mistral_chunk({"content": piece}) for piece in fragments(doc, seed=74, low=4, high=12)]
+    return "".join(out) + mistral_chunk({"content": ""}, "stop") + sse("[DONE]")
+
+
 # -- AWS Bedrock (Converse stream, AWS event-stream binary framing) ------------------
 # Framing from the AWS event stream encoding (each message: total length,
 # headers length, prelude CRC32, headers ":event-type" / ":content-type" /
@@ -654,6 +726,11 @@ SCENARIOS: dict[str, Any] = {
         bedrock_max_tokens,
         bedrock_dropped,
         bedrock_slow,
+        mistral_magistral,
+        mistral_tool_calls,
+        mistral_length,
+        mistral_dropped,
+        mistral_slow,
     ]
 }
 
