@@ -74,6 +74,11 @@ SCENARIOS: dict[str, Scenario] = {
     "mistral_length": Scenario(write=30),
     "mistral_dropped": Scenario(ending="drop"),
     "mistral_slow": SLOW,
+    "cohere_json": Scenario(write=7, split_utf8=True),
+    "cohere_tool_calls": Scenario(write=19, split_utf8=True),
+    "cohere_max_tokens": Scenario(write=40),
+    "cohere_dropped": Scenario(ending="drop"),
+    "cohere_slow": SLOW,
 }
 
 
@@ -445,6 +450,37 @@ EXPECTED.update(
                 Slot("content"): Cut(
                     "finish_reason=length",
                     {"title": "Tarte Tatin", "steps": ["Caramelise the sugar", "Arrange the app"]},
+                )
+            },
+        ),
+        "cohere_json": (
+            {},
+            {
+                Slot("content", 0, 0): {
+                    "dish": "Crème brûlée 🍮",
+                    "greeting": "こんにちは",
+                    "steps": ["Heat", "Whisk"],
+                }
+            },
+        ),
+        "cohere_tool_calls": (
+            {},
+            {
+                Slot("tool_call", 0, 0, "get_weather_k3v8gq1h2m4x", "get_weather"): {
+                    "city": "Zürich",
+                    "unit": "celsius",
+                },
+                Slot("tool_call", 0, 1, "get_time_7wq2zr9t0b1c", "get_time"): {
+                    "tz": "Europe/Zurich"
+                },
+            },
+        ),
+        "cohere_max_tokens": (
+            {},
+            {
+                Slot("content", 0, 0): Cut(
+                    "finish_reason=MAX_TOKENS",
+                    {"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî"]},
                 )
             },
         ),

@@ -19,6 +19,7 @@ duck-typed (no SDK is imported here):
 * :mod:`jsondrip.sources.ollama`: ``stream_chat`` (native ``/api/chat``)
 * :mod:`jsondrip.sources.bedrock`: ``stream_converse`` (boto3 ``converse_stream``)
 * :mod:`jsondrip.sources.mistral`: ``stream_chat`` (the ``mistralai`` SDK)
+* :mod:`jsondrip.sources.cohere`: ``stream_chat`` (``ClientV2.chat_stream``)
 * :mod:`jsondrip.sources.sse`: ``stream_sse`` (raw bytes, e.g. ``httpx``)
 
 The sans-I/O layers underneath: :class:`SSEDecoder` (bytes to events),
@@ -27,7 +28,7 @@ text).
 """
 
 # The provider modules register their protocols (by name) as they load.
-from . import anthropic, bedrock, gemini, mistral, ollama, openai, sse  # noqa: F401
+from . import anthropic, bedrock, cohere, gemini, mistral, ollama, openai, sse  # noqa: F401
 from ._drive import AsyncUpdateStream, UpdateStream
 from ._entry import astream, detect_provider, stream
 from ._router import Router, Update

@@ -63,7 +63,7 @@ _STREAM_CLASSES: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 # Generators (and coroutines) by the package whose code they run.
-_GENERATOR_PACKAGES = {"google.genai": "gemini", "ollama": "ollama"}
+_GENERATOR_PACKAGES = {"google.genai": "gemini", "ollama": "ollama", "cohere": "cohere"}
 
 # Raw HTTP responses: bytes whose provider only the caller knows.
 _RAW_PACKAGES = frozenset(["httpx", "httpx2", "aiohttp", "requests", "urllib3"])
@@ -72,7 +72,7 @@ ACCEPTED = (
     "an openai Stream/AsyncStream or .stream() helper, an anthropic Stream or "
     "messages.stream() helper, a google-genai generate_content_stream generator, "
     "an ollama chat(stream=True) generator, a boto3 converse_stream response, "
-    "a mistralai chat.stream() EventStream, "
+    "a mistralai chat.stream() EventStream, a cohere ClientV2.chat_stream() generator, "
     "or raw bytes (an httpx/aiohttp response, an iterable of bytes) with provider="
 )
 

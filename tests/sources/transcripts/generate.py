@@ -578,6 +578,106 @@ def mistral_slow() -> str:
     return "".join(out) + mistral_chunk({"content": ""}, "stop") + sse("[DONE]")
 
 
+# -- Cohere (v2 chat stream) -----------------------------------------------------------
+# Shapes from Cohere's v2 Chat API streaming reference (SSE events with
+# "type": message-start, content-start/delta/end, tool-plan-delta,
+# tool-call-start/delta/end, citation-*, message-end with delta.finish_reason
+# COMPLETE/MAX_TOKENS/TOOL_CALL/... and usage) and the cohere SDK's
+# V2ChatStreamResponse types (delta.message.content.text / .thinking,
+# delta.message.tool_calls.function.arguments).
+
+
+def cohere(kind: str, **fields: Any) -> str:
+    return sse({"type": kind, **fields}, kind)
+
+
+def cohere_start() -> str:
+    message = {
+        "role": "assistant",
+        "content": [],
+        "tool_plan": "",
+        "tool_calls": [],
+        "citations": [],
+    }
+    return cohere(
+        "message-start", id="2b2d1f3e-6b8a-4f1c-9d51-3e0e6c1f9a7b", delta={"message": message}
+    )
+
+
+def cohere_end(reason: str) -> str:
+    usage = {
+        "billed_units": {"input_tokens": 40, "output_tokens": 31},
+        "tokens": {"input_tokens": 900, "output_tokens": 60},
+    }
+    return cohere("message-end", delta={"finish_reason": reason, "usage": usage})
+
+
+def cohere_text(index: int, text: str, seed: int, **frag: int) -> str:
+    out = [
+        cohere(
+            "content-start",
+            index=index,
+            delta={"message": {"content": {"type": "text", "text": ""}}},
+        )
+    ]
+    for piece in fragments(text, seed=seed, **frag):
+        out.append(
+            cohere("content-delta", index=index, delta={"message": {"content": {"text": piece}}})
+        )
+    return "".join(out)
+
+
+def cohere_json() -> str:
+    doc = '{"dish": "Crème brûlée 🍮", "greeting": "こんにちは", "steps": ["Heat", "Whisk"]}'
+    return (
+        cohere_start()
+        + cohere_text(0, doc, seed=80)
+        + cohere("content-end", index=0)
+        + cohere_end("COMPLETE")
+    )
+
+
+def cohere_tool_calls() -> str:
+    out = [cohere_start()]
+    for piece in fragments("I will look up the weather and the time.", seed=81):
+        out.append(cohere("tool-plan-delta", delta={"message": {"tool_plan": piece}}))
+    calls = [
+        ("get_weather_k3v8gq1h2m4x", "get_weather", '{"city": "Zürich", "unit": "celsius"}'),
+        ("get_time_7wq2zr9t0b1c", "get_time", '{"tz": "Europe/Zurich"}'),
+    ]
+    for index, (call_id, name, arguments) in enumerate(calls):
+        call = {"id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}
+        out.append(cohere("tool-call-start", index=index, delta={"message": {"tool_calls": call}}))
+        for piece in fragments(arguments, seed=82 + index):
+            delta = {"message": {"tool_calls": {"function": {"arguments": piece}}}}
+            out.append(cohere("tool-call-delta", index=index, delta=delta))
+        out.append(cohere("tool-call-end", index=index))
+    return "".join(out) + cohere_end("TOOL_CALL")
+
+
+def cohere_max_tokens() -> str:
+    doc = '{"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî'
+    return (
+        cohere_start()
+        + cohere_text(0, doc, seed=84)
+        + cohere("content-end", index=0)
+        + cohere_end("MAX_TOKENS")
+    )
+
+
+def cohere_dropped() -> str:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    half = cohere("content-delta", index=0, delta={"message": {"content": {"text": " and"}}})
+    return cohere_start() + cohere_text(0, doc, seed=85) + half[: len(half) // 2]
+
+
+def cohere_slow() -> str:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    body = cohere_text(0, doc, seed=86, low=4, high=12)
+    return cohere_start() + body + cohere("content-end", index=0) + cohere_end("COMPLETE")
+
+
 # -- AWS Bedrock (Converse stream, AWS event-stream binary framing) ------------------
 # Framing from the AWS event stream encoding (each message: total length,
 # headers length, prelude CRC32, headers ":event-type" / ":content-type" /
@@ -731,6 +831,11 @@ SCENARIOS: dict[str, Any] = {
         mistral_length,
         mistral_dropped,
         mistral_slow,
+        cohere_json,
+        cohere_tool_calls,
+        cohere_max_tokens,
+        cohere_dropped,
+        cohere_slow,
     ]
 }
 
