@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Callable, Optional
 
 import pytest
+from hypothesis import given
 
 pytest.importorskip("starlette", reason="the web extra (starlette) is not installed")
 httpx = pytest.importorskip("httpx")
@@ -25,6 +26,7 @@ from jsondrip.patch import PatchState  # noqa: E402
 from jsondrip.pydantic import TypedParser  # noqa: E402
 from jsondrip.sources import SSEDecoder, SSEEvent  # noqa: E402
 from jsondrip.sources.openai import astream_chat, stream_chat  # noqa: E402
+from jsondrip.testing import json_streams  # noqa: E402
 from jsondrip.web import PatchFeeder, PatchResponse, patch_events  # noqa: E402
 
 TEXT = '{"title": "Crème brûlée", "steps": ["Heat the oven", "Whisk"], "servings": 4}'
@@ -307,3 +309,13 @@ def test_without_the_extra_the_import_error_names_the_install_command() -> None:
     )
     assert result.returncode == 1
     assert 'pip install "jsondrip[web]"' in result.stderr
+
+
+@given(json_streams(as_bytes=True))
+def test_the_event_stream_rebuilds_every_document_in_any_chunking(
+    case: tuple[str, list[Any]],
+) -> None:
+    text, chunks = case
+    value, last = _replay(_events(_feed_all(PatchFeeder(), chunks)))
+    assert last is not None
+    assert (last.event, value) == ("done", json.loads(text))
