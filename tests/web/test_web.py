@@ -319,3 +319,34 @@ def test_the_event_stream_rebuilds_every_document_in_any_chunking(
     value, last = _replay(_events(_feed_all(PatchFeeder(), chunks)))
     assert last is not None
     assert (last.event, value) == ("done", json.loads(text))
+
+
+def test_blocked_sync_upstreams_do_not_starve_the_others(serve: Any) -> None:
+    """Each sync source blocks a thread of its own, not one of a shared pool
+    (the default executor has at most 32 threads)."""
+    import contextlib
+
+    gate = threading.Event()
+
+    def blocking() -> Iterator[str]:
+        yield '{"story": "once'
+        gate.wait(timeout=60)
+        yield '"}'
+
+    def endpoint(request: Request) -> Response:
+        if request.query_params.get("block"):
+            return PatchResponse(blocking(), heartbeat=None)
+        return PatchResponse(iter(CHUNKS))
+
+    server = serve(_app(endpoint))
+    limits = httpx.Limits(max_connections=60, max_keepalive_connections=0)
+    try:
+        with httpx.Client(timeout=30, limits=limits) as client, contextlib.ExitStack() as stack:
+            for _ in range(40):
+                response = stack.enter_context(client.stream("GET", server.url + "/stream?block=1"))
+                assert b"\n\n" in next(response.iter_bytes())
+            value, last = _replay(_events(client.get(server.url + "/stream").content))
+            assert last is not None
+            assert (last.event, value) == ("done", json.loads(TEXT))
+    finally:
+        gate.set()
