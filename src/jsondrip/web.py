@@ -37,9 +37,10 @@ Sources: an iterable or async iterable of text chunks (``str`` or UTF-8
 ``bytes``; a sync one is read in a thread of its own, since its ``next()`` may
 block), or a :mod:`jsondrip.sources` update stream (``stream_chat(...)``,
 ``astream_messages(...)``...), of which one slot is sent. When the client
-disconnects, the upstream is closed at once (an async one, or an SDK stream's
-``close()``); a sync generator blocked in ``next()`` is closed as soon as that
-call returns. Needs asyncio (uvicorn, hypercorn with asyncio).
+disconnects, an async upstream (an async generator, an async SDK stream through
+:mod:`jsondrip.sources`) is closed at once; a sync one (a generator, a sync SDK
+stream) as soon as its blocked ``next()`` returns, so prefer the async SDK
+clients. Needs asyncio (uvicorn, hypercorn with asyncio).
 """
 
 from __future__ import annotations
