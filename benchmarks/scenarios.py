@@ -206,6 +206,8 @@ P.PEERS.update(
 
 VALUE_PEERS = (
     "jsondrip",
+    "jsondrip_py",  # the pure-Python backend (benchmarks/peers.py)
+    "streaming_json_parser",
     "jsonriver",
     "jiter",
     "pydantic_core",
@@ -294,7 +296,7 @@ CURVES: tuple[CurveSpec, ...] = (
         "≤ 4 KB (a long LLM answer), 1-7 character chunks, value read after every chunk. "
         "Growing the open string must cost O(chunk): 1 MB should take ~10x the 100 KB time.",
         long_text,
-        ("jsondrip", "jsondrip_deltas", "jsonriver", "ijson"),
+        ("jsondrip", "jsondrip_py", "jsondrip_deltas", "jsonriver", "ijson"),
         "jsondrip",
     ),
     CurveSpec(
@@ -334,7 +336,7 @@ CURVES: tuple[CurveSpec, ...] = (
         "jsondrip `Parser(); p.feed(doc); p.close()` vs `json.loads(doc)` / "
         "`orjson.loads(doc)` on the scenario-1 documents. Ratio here is to json.loads.",
         llm_text,
-        ("jsondrip_whole", "json", "orjson"),
+        ("jsondrip_whole", "jsondrip_py_whole", "json", "orjson"),
         "json",
         per_chunk=False,
     ),
