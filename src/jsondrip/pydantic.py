@@ -337,7 +337,8 @@ class TypedParser(Generic[T]):
                     self._on_add(path, value)
                 elif op == "end":
                     self._on_end(path, value, items)
-                elif self._shown_string is not None and self._shown_string[0] == path:
+                elif self._shown_string is not None:
+                    # Only the open string grows, and the shown one is open.
                     self._changes += 1
                     self._grown = True
         except ValidationError as error:
