@@ -567,7 +567,7 @@ class TypedParser(Generic[T]):
         assert opened.cands is not None
         kept = []
         for candidate, errors in opened.cands:
-            role, _, shape = candidate.role(key)
+            role, _attribute, shape = candidate.role(key)
             alive = True
             if role == TYPED and shape is not None and not shape.hooked:
                 try:
