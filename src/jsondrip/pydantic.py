@@ -556,7 +556,7 @@ class TypedParser(Generic[T]):
         assert opened.cands is not None
         kept = []
         for candidate, errors in opened.cands:
-            if candidate.role(key)[0] == FORBIDDEN:
+            if not candidate.hooked and candidate.role(key)[0] == FORBIDDEN:
                 errors.append({"type": "extra_forbidden", "loc": (candidate.label, key)})
                 kept.append((candidate, errors, False))
             else:
@@ -569,7 +569,8 @@ class TypedParser(Generic[T]):
         for candidate, errors in opened.cands:
             role, _attribute, shape = candidate.role(key)
             alive = True
-            if role == TYPED and shape is not None and not shape.hooked:
+            # A candidate's model validator may rename or repair keys: never rule it out early.
+            if role == TYPED and shape is not None and not shape.hooked and not candidate.hooked:
                 try:
                     if isinstance(value, (dict, list)):
                         shape.validate_raw(value)
