@@ -47,7 +47,7 @@ the document. The rules, each one checked by a property test:
 
 from __future__ import annotations
 
-from ._extras import pydantic as _  # noqa: F401  (ImportError names the extra)
+from ._extras import pydantic as _pydantic_extra  # noqa: F401  (ImportError names the extra)
 
 # isort: split
 import contextlib
