@@ -10,6 +10,7 @@ import datetime
 import os
 import platform
 import shlex
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +19,26 @@ from time import perf_counter, process_time
 from . import report
 from .peers import PEERS
 from .scenarios import CURVES, CurveResult, Size, parse_sizes, run_curve, run_jsonl, run_latency
-from .timing import MIN_TOTAL_S
+from .timing import MIN_TOTAL_S, noop_call_seconds
 
 DEFAULT_SIZES = "1k,10k,34k,100k,1m"
 QUICK_SIZES = "1k,10k"
-SCENARIOS = ("llm", "llm_bytes", "numbers", "deltas", "jsonl", "latency", "whole", "typed")
+SCENARIOS = (
+    "llm",
+    "llm_bytes",
+    "numbers",
+    "deltas",
+    "jsonl",
+    "latency",
+    "whole",
+    "typed",
+    "wire",
+    # the core's linear-cost workloads (scenarios.py)
+    "long_string",
+    "apply",
+    "deep",
+    "bad_jsonl",
+)
 HERE = Path(__file__).resolve().parent
 
 
@@ -114,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
 
     min_total = 0.1 if args.quick else MIN_TOTAL_S
     load_before = os.getloadavg()[0]
+    log("0. Yardstick: a no-op Python method call")
+    noops = [noop_call_seconds()]
     started, cpu_started = perf_counter(), process_time()
     failures: list[str] = []
     curves: dict[str, CurveResult] = {}
@@ -131,6 +149,15 @@ def main(argv: list[str] | None = None) -> int:
         largest: Size = args.sizes[-1]
         log(f"6. Latency ({largest.label})")
         latency = run_latency(largest, args.cap, log)
+    wire_text = ""
+    if "wire" in args.scenarios and selected("jsondrip"):
+        from . import wire
+
+        log("7. Wire: bytes and CPU per chunk to a browser")
+        wire_sizes = [size for size in args.sizes if size.chars >= 10_000] or args.sizes
+        wire_text = "\n" + wire.section(wire_sizes, args.cap, log)
+    noops.append(noop_call_seconds())  # again at the end: the run's load may have changed
+    noop = statistics.median(noops)
     elapsed = perf_counter() - started
     cpu_share = (process_time() - cpu_started) / elapsed
 
@@ -177,7 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         latency,
         peer_names,
         args.cap,
+        report.backend_targets(curves, jsonl, noop),
+        noop,
     )
+    text += wire_text
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -80,16 +80,18 @@ def _llm_item(rng: random.Random, i: int) -> dict[str, object]:
     }
 
 
-def llm_document(size: int, seed: int = SEED) -> str:
+def llm_document(size: int, seed: int = SEED, prose_len: int | None = None) -> str:
     """An LLM structured-output style object of about ``size`` characters.
 
     Short header fields, one long prose field (capped at about 4 KB, as in real model
-    output), a shorter excerpt serialised with ``ensure_ascii=True`` so that ``\\uXXXX``
-    escapes (including surrogate pairs) appear, and a list of small item objects that
-    grows with ``size``.  Some items are also serialised ASCII-only.
+    output, unless ``prose_len`` sets its length), a shorter excerpt serialised with
+    ``ensure_ascii=True`` so that ``\\uXXXX`` escapes (including surrogate pairs)
+    appear, and a list of small item objects that grows with ``size``.  Some items are
+    also serialised ASCII-only.
     """
     rng = random.Random(seed * 7 + size)
-    prose_len = max(120, min(4000, size * 3 // 10))
+    if prose_len is None:
+        prose_len = max(120, min(4000, size * 3 // 10))
     head = [
         ("id", _dumps(f"resp_{rng.randrange(16**12):012x}")),
         ("title", _dumps(prose(rng, 40).strip())),
@@ -112,6 +114,55 @@ def llm_document(size: int, seed: int = SEED) -> str:
         length += len(item) + 2
         i += 1
     return text + ", ".join(items) + closing
+
+
+def long_text_document(size: int, seed: int = SEED) -> str:
+    """:func:`llm_document` whose prose field is 45 % of the document (a long answer).
+
+    Growing the open string must cost O(chunk), not O(string so far): with the value
+    read after every chunk this is where a non-linear parser shows.
+    """
+    return llm_document(size, seed, prose_len=size * 45 // 100)
+
+
+def deep_document(size: int) -> str:
+    """Nesting that deepens with ``size``: ``{"a": [0, {"a": [1, ... "end" ...]}]}``.
+
+    About 12 characters per level (1 MB is ~80,000 levels deep), so the cost of a
+    container's path (and of every delta inside it) shows: O(depth) per container
+    would make the document quadratic.
+    """
+    levels = max(1, size // 12)
+    return "".join(f'{{"a": [{i % 10}, ' for i in range(levels)) + '"end"' + "]}" * levels
+
+
+def deep_fingerprint(value: object) -> tuple[int, int]:
+    """``(depth, sum of the numbers)`` of a :func:`deep_document` value, found
+    iteratively (``==`` and ``json`` recurse, and fail at this depth)."""
+    depth = total = 0
+    while isinstance(value, dict):
+        number, value = value["a"]
+        assert isinstance(number, int)
+        total += number
+        depth += 1
+    return depth, total
+
+
+def bad_jsonl_document(size: int, seed: int = SEED) -> str:
+    """JSON Lines of which most lines are bad (``on_error="skip"`` territory).
+
+    Each bad line must cost O(line): the stream is read in big chunks holding many
+    lines, where a position re-summed over the earlier lines was quadratic.
+    """
+    rng = random.Random(seed * 17 + size)
+    kinds = ("x", '{"id": 1, "ok": tru}', "[1, 2", '{"a" 1}', "nul", '"open', "1 2", '{"id": 7}')
+    lines: list[str] = []
+    length = 0
+    while length < size or not lines:
+        line = rng.choice(kinds)
+        lines.append(line)
+        length += len(line) + 1
+    return "\n".join(lines) + "\n"
 
 
 def _number(rng: random.Random) -> str:

@@ -113,10 +113,68 @@ def _capped_chunks(work: Workload, deadline: float) -> Iterator[Chunk]:
 # --------------------------------------------------------------------------- jsondrip
 
 
+def pure_python_jsondrip() -> Any:
+    """jsondrip with the pure-Python backend, in this process beside the C one.
+
+    When the C accelerator is in use, this is a private copy of the installed
+    package (same files, imported as ``jsondrip_pure_python`` with
+    ``JSONDRIP_PURE_PYTHON=1``), so both backends are measured in one run.
+    """
+    import importlib.util
+    import os
+    import sys
+    from pathlib import Path
+
+    import jsondrip
+
+    if getattr(jsondrip, "BACKEND", "python") == "python":
+        return jsondrip
+    name = "jsondrip_pure_python"
+    if name in sys.modules:
+        return sys.modules[name]
+    root = Path(jsondrip.__file__).parent
+    saved = os.environ.get("JSONDRIP_PURE_PYTHON")
+    os.environ["JSONDRIP_PURE_PYTHON"] = "1"
+    try:
+        spec = importlib.util.spec_from_file_location(
+            name, root / "__init__.py", submodule_search_locations=[str(root)]
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    finally:
+        if saved is None:
+            del os.environ["JSONDRIP_PURE_PYTHON"]
+        else:
+            os.environ["JSONDRIP_PURE_PYTHON"] = saved
+    assert module.BACKEND == "python"
+    return module
+
+
+def backend_label() -> str:
+    """How the installed jsondrip runs: "C" or "pure Python"."""
+    try:
+        import jsondrip
+    except ImportError:
+        return "not installed"
+    return "C" if getattr(jsondrip, "BACKEND", "python") == "c" else "pure Python"
+
+
 def jsondrip_value() -> Runner:
     """jsondrip: ``p.feed(chunk); v = p.value`` after every chunk."""
     import jsondrip
 
+    return _value_runner(jsondrip)
+
+
+def jsondrip_py_value() -> Runner:
+    """jsondrip, pure-Python backend: ``p.feed(chunk); v = p.value`` after every chunk."""
+    return _value_runner(pure_python_jsondrip())
+
+
+def _value_runner(jsondrip: Any) -> Runner:
     def run(work: Workload, deadline: float) -> Any:
         p = jsondrip.Parser()
         feed = p.feed
@@ -153,6 +211,15 @@ def jsondrip_whole() -> Runner:
     """jsondrip: the whole document as one chunk, then ``close()``."""
     import jsondrip
 
+    return _whole_runner(jsondrip)
+
+
+def jsondrip_py_whole() -> Runner:
+    """jsondrip, pure-Python backend: the whole document as one chunk, then ``close()``."""
+    return _whole_runner(pure_python_jsondrip())
+
+
+def _whole_runner(jsondrip: Any) -> Runner:
     def run(work: Workload, deadline: float) -> Any:
         p = jsondrip.Parser()
         p.feed(work.doc)
@@ -180,6 +247,27 @@ def jsondrip_typed() -> Runner:
             if perf_counter() > deadline:
                 raise CapExceeded
         return dump(p.close())
+
+    return run
+
+
+def streaming_json_parser_value() -> Runner:
+    """streaming-json-parser: ``v = p.feed(chunk).value`` after every chunk (live value)."""
+    import streaming_json_parser
+    from streaming_json_parser import high_performance_parser
+
+    if getattr(high_performance_parser, "_backend_native", None) is None:
+        raise ImportError("streaming-json-parser-native (its Rust extension) is not installed")
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = streaming_json_parser.StreamingJsonParser(partial_mode="structural_trailing_strings")
+        feed = p.feed
+        for block in work.blocks:
+            for chunk in block:
+                feed(chunk).value  # noqa: B018 - reading the live value is what is measured
+            if perf_counter() > deadline:
+                raise CapExceeded
+        return p.finish().value
 
     return run
 
@@ -379,7 +467,22 @@ _STR_ONLY = "str only: given buf.decode('utf-8', 'ignore') of the accumulated by
 PEERS: dict[str, Peer] = {
     p.name: p
     for p in (
-        Peer("jsondrip", "jsondrip", "incremental, value", jsondrip_value),
+        Peer("jsondrip", f"jsondrip ({backend_label()})", "incremental, value", jsondrip_value),
+        Peer(
+            "jsondrip_py",
+            "jsondrip (pure Python)",
+            "incremental, value",
+            jsondrip_py_value,
+            "JSONDRIP_PURE_PYTHON=1: the reference backend, in the same process",
+        ),
+        Peer(
+            "streaming_json_parser",
+            "streaming-json-parser (native)",
+            "incremental, value",
+            streaming_json_parser_value,
+            "with streaming-json-parser-native (Rust); partial_mode="
+            "'structural_trailing_strings' (partial strings, numbers when complete)",
+        ),
         Peer(
             "jsondrip_typed",
             "jsondrip.pydantic TypedParser",
@@ -457,7 +560,18 @@ PEERS: dict[str, Peer] = {
         Peer("json", "json.loads (whole doc once)", "floor", json_loads_whole),
         Peer("orjson", "orjson.loads (whole doc once)", "floor", orjson_loads_whole),
         Peer("jsondrip_deltas", "jsondrip (deltas)", "incremental, deltas", jsondrip_deltas),
-        Peer("jsondrip_whole", "jsondrip (one chunk)", "whole doc", jsondrip_whole),
+        Peer(
+            "jsondrip_whole",
+            f"jsondrip ({backend_label()}, one chunk)",
+            "whole doc",
+            jsondrip_whole,
+        ),
+        Peer(
+            "jsondrip_py_whole",
+            "jsondrip (pure Python, one chunk)",
+            "whole doc",
+            jsondrip_py_whole,
+        ),
     )
 }
 
@@ -489,11 +603,15 @@ def version(name: str) -> str:
         "ijson_basic": "ijson",
         "json_stream": "json-stream",
         "orjson": "orjson",
-    }.get(name)
+        "streaming_json_parser": "streaming-json-parser",
+    }.get(name, "jsondrip" if name.startswith("jsondrip") else None)
     if dist is None:
         return "stdlib"
     try:
-        return metadata.version(dist)
+        text = metadata.version(dist)
+        if name == "streaming_json_parser":
+            text += f" (native {metadata.version('streaming-json-parser-native')})"
+        return text
     except metadata.PackageNotFoundError:
         pass
     try:  # importable without installed metadata (e.g. via PYTHONPATH)

@@ -219,6 +219,9 @@ def targets(
         ("value after every chunk", llm, "jsondrip"),
         ("deltas only", deltas, "jsondrip_deltas"),
         ("typed (pydantic) stream", curves.get("typed"), "jsondrip_typed"),
+        ("long string field, value after every chunk", curves.get("long_string"), "jsondrip"),
+        ("apply_deltas on the long-string streams", curves.get("apply"), "jsondrip_apply"),
+        ("bad JSON Lines", curves.get("bad_jsonl"), "jsondrip_bad_jsonl"),
     ):
         growth = None
         if res is not None:
@@ -273,6 +276,195 @@ def targets(
             not failures,
         )
     )
+    return out
+
+
+# --------------------------------------------------------------------------- backends
+
+#: The pure-Python backend's per-chunk cost before the C accelerator, in no-op
+#: calls (issue 10's measurement: ~1.6 µs at 10 KB, ~2.2 µs at 100 KB with a
+#: ~0.03 µs no-op call): "no slower than today".
+TODAY_NOOPS = {"10k": 1.6 / 0.03, "100k": 2.2 / 0.03}
+
+
+@dataclass
+class BackendTarget:
+    """One row of the backend targets: the same target for both backends."""
+
+    text: str
+    c: Target
+    py: Target
+
+
+def _per_chunk(res: CurveResult | None, peer: str, key: str) -> float | None:
+    if res is None or key not in res.info:
+        return None
+    seconds = res.seconds(peer, key)
+    return seconds / res.info[key].n_chunks if seconds else None
+
+
+def _noops(res: CurveResult | None, peer: str, noop: float | None) -> tuple[float, str] | None:
+    """The largest per-chunk cost over the sizes, in no-op calls, and its size."""
+    if res is None or not noop:
+        return None
+    costs = [(c / noop, s.label) for s in res.sizes if (c := _per_chunk(res, peer, s.key))]
+    return max(costs) if costs else None
+
+
+def _growth(res: CurveResult | None, peer: str) -> float | None:
+    if res is None:
+        return None
+    small, big = res.seconds(peer, "100k"), res.seconds(peer, "1m")
+    return big / small if small and big else None
+
+
+def _na(text: str = "not measured") -> Target:
+    return Target("", text, None)
+
+
+def backend_targets(
+    curves: dict[str, CurveResult], jsonl: JsonlResult | None, noop: float | None
+) -> list[BackendTarget]:
+    """Issue 10's targets, for the C backend (``jsondrip``, when it is the C one)
+    and the pure-Python backend (``jsondrip_py``), from this run."""
+    import jsondrip
+
+    c_built = getattr(jsondrip, "BACKEND", "python") == "c"
+    llm = curves.get("llm")
+    rows: list[BackendTarget] = []
+
+    def vs_native(peer: str) -> Target:
+        parts, ok = [], []
+        for key in ("10k", "100k"):
+            ratio = _ratio(llm, "streaming_json_parser", peer, key)
+            if ratio is not None:
+                parts.append(f"{ratio:.2f}x at {key.upper()}B")
+                ok.append(ratio >= 2)
+        return Target("", ", ".join(parts), all(ok)) if parts else _na()
+
+    def vs_today() -> Target:
+        parts, ok = [], []
+        for key, today in TODAY_NOOPS.items():
+            cost = _per_chunk(llm, "jsondrip_py", key)
+            if cost is not None and noop:
+                parts.append(f"{cost / noop:.0f} no-op calls at {key.upper()}B (today {today:.0f})")
+                ok.append(cost / noop <= today)
+        return Target("", "; ".join(parts), all(ok)) if parts else _na()
+
+    rows.append(
+        BackendTarget(
+            "value after every 1-8 char chunk, 10 KB and 100 KB: C ≥ 2x faster than "
+            "streaming-json-parser-native; pure Python no slower than today",
+            vs_native("jsondrip") if c_built else _na("C extension not built"),
+            vs_today(),
+        )
+    )
+
+    def per_chunk_target(peer: str, limit: float) -> Target:
+        worst = _noops(llm, peer, noop)
+        if worst is None:
+            return _na()
+        return Target("", f"≤ {worst[0]:.1f} no-op calls (worst: {worst[1]})", worst[0] <= limit)
+
+    rows.append(
+        BackendTarget(
+            "per chunk, 1 KB … 1 MB: C ≤ 8 no-op calls, pure Python ≤ 55",
+            per_chunk_target("jsondrip", 8) if c_built else _na("C extension not built"),
+            per_chunk_target("jsondrip_py", 55),
+        )
+    )
+
+    def growth_target(peer: str) -> Target:
+        growth = _growth(curves.get("long_string"), peer)
+        return _na() if growth is None else Target("", f"{growth:.2f}x", growth <= 11)
+
+    rows.append(
+        BackendTarget(
+            "scaling 100 KB → 1 MB (long string field): ≤ 11x",
+            growth_target("jsondrip") if c_built else _na("C extension not built"),
+            growth_target("jsondrip_py"),
+        )
+    )
+    if jsonl is not None and jsonl.drip.ok and jsonl.base.ok:
+        speed = jsonl.base.seconds / jsonl.drip.seconds  # type: ignore[operator]
+        measured = Target("", f"{speed:.2f}x", speed >= (1.5 if c_built else 1.0))
+    else:
+        measured = _na()
+    other = _na("not measured (the JSONL run uses the installed backend)")
+    rows.append(
+        BackendTarget(
+            "JSON Lines, 1-2 KB records, 64 KB chunks: C ≥ 1.5x a json.loads line loop, "
+            "pure Python ≥ 1.0x",
+            measured if c_built else other,
+            other if c_built else measured,
+        )
+    )
+    whole = curves.get("whole")
+    key = whole.sizes[-1].key if whole is not None and whole.sizes else ""
+
+    def whole_target(peer: str, limit: float | None) -> Target:
+        ratio = _ratio(whole, peer, "json", key)
+        if ratio is None:
+            return _na()
+        verdict = ratio <= limit if limit else None
+        return Target("", f"{ratio:.2f}x json.loads ({key.upper()}B)", verdict)
+
+    rows.append(
+        BackendTarget(
+            "one whole 1 MB document in one chunk: C ≤ 1.5x json.loads (pure Python: no target)",
+            whole_target("jsondrip_whole", 1.5) if c_built else _na("C extension not built"),
+            whole_target("jsondrip_py_whole", None),
+        )
+    )
+    typed = curves.get("typed")
+    ratios = [
+        r
+        for s in (typed.sizes if typed is not None else [])
+        if (r := _ratio_between(typed, "jsondrip_typed", llm, "jsondrip", s.key)) is not None
+    ]
+    rows.append(
+        BackendTarget(
+            "typed stream (TypedParser) per chunk: ≤ 3x the plain Parser (C backend)",
+            Target("", f"≤ {max(ratios):.2f}x", max(ratios) <= 3) if ratios else _na(),
+            _na("no target"),
+        )
+    )
+    return rows
+
+
+def _ratio_between(
+    a: CurveResult | None, peer_a: str, b: CurveResult | None, peer_b: str, key: str
+) -> float | None:
+    if a is None or b is None:
+        return None
+    ta, tb = a.seconds(peer_a, key), b.seconds(peer_b, key)
+    return ta / tb if ta and tb else None
+
+
+def backend_section(rows: list[BackendTarget], noop: float | None) -> list[str]:
+    """Markdown: the backend targets table and the no-op yardstick."""
+    import jsondrip
+
+    backend = getattr(jsondrip, "BACKEND", "python")
+    yardstick = f"{noop * 1e9:.1f} ns" if noop else "not measured"
+    out = [
+        "## Targets: C accelerator and pure-Python backend",
+        "",
+        f"`jsondrip.BACKEND` = `{backend!r}` in this run; the pure-Python backend is measured "
+        "in the same process (a copy of the package imported with `JSONDRIP_PURE_PYTHON=1`). "
+        f"A no-op Python method call (`obj.call(chunk)` in the same loop shape) took "
+        f"{yardstick} here: per-chunk costs are also given in those units, which are "
+        "stable across machines.",
+        "",
+    ]
+    out += _table(
+        ["Target", "C backend", "Result", "pure Python", "Result"],
+        [
+            [r.text, r.c.measured, f"**{r.c.verdict}**", r.py.measured, f"**{r.py.verdict}**"]
+            for r in rows
+        ],
+    )
+    out.append("")
     return out
 
 
@@ -376,6 +568,8 @@ def render(
     latency: LatencyResult | None,
     peer_names: Iterable[str],
     cap: float,
+    backend_rows: list[BackendTarget] | None = None,
+    noop: float | None = None,
 ) -> str:
     """The full RESULTS.md text."""
     out = list(header)
@@ -385,6 +579,8 @@ def render(
         [[t.text, t.measured, f"**{t.verdict}**"] for t in target_list],
     )
     out.append("")
+    if backend_rows is not None:
+        out += backend_section(backend_rows, noop)
     for key in ("llm", "llm_bytes", "numbers", "deltas"):
         if key in curves:
             out += curve_section(curves[key], cap)
@@ -392,6 +588,9 @@ def render(
     out += latency_section(latency) if latency is not None else []
     if "whole" in curves:
         out += curve_section(curves["whole"], cap)
+    for key in ("long_string", "apply", "deep", "bad_jsonl"):  # the core's linear costs
+        if key in curves:
+            out += curve_section(curves[key], cap)
     out += peers_section(peer_names)
     return "\n".join(out) + "\n"
 
@@ -402,6 +601,9 @@ PLOT_COLOURS = {
     "jsondrip": "#d62728",
     "jsondrip_deltas": "#8c0d0d",
     "jsondrip_whole": "#ff7f7f",
+    "jsondrip_py": "#f4a582",
+    "jsondrip_py_whole": "#fddbc7",
+    "streaming_json_parser": "#4d4d4d",
     "jsonriver": "#9467bd",
     "jiter": "#ff7f0e",
     "pydantic_core": "#e6b800",

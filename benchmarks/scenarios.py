@@ -8,15 +8,26 @@ import json
 import statistics
 import tempfile
 import tracemalloc
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter, perf_counter_ns
 from typing import Any, Callable
 
 from . import peers as P
-from .data import JsonlFile, llm_document, number_document, split_chunks, write_jsonl
-from .peers import CapExceeded, Workload
+from .data import (
+    JsonlFile,
+    bad_jsonl_document,
+    deep_document,
+    deep_fingerprint,
+    llm_document,
+    long_text_document,
+    number_document,
+    split_chunks,
+    split_fixed,
+    write_jsonl,
+)
+from .peers import CapExceeded, Peer, Runner, Workload
 from .timing import (
     CAPPED,
     ERROR,
@@ -90,10 +101,113 @@ def numbers_text(size: int) -> Workload:
     return Workload(doc, split_chunks(doc), json.loads(doc))
 
 
+@functools.cache
+def long_text(size: int) -> Workload:
+    """Long string field (45 % of the document) as str, 1-7 character chunks."""
+    doc = long_text_document(size)
+    return Workload(doc, split_chunks(doc), json.loads(doc))
+
+
+@functools.cache
+def deep_text(size: int) -> Workload:
+    """Nesting ~size/12 levels deep, 1-7 character chunks; expected = fingerprint."""
+    doc = deep_document(size)
+    levels = max(1, size // 12)
+    return Workload(doc, split_chunks(doc), (levels, sum(i % 10 for i in range(levels))))
+
+
+@functools.cache
+def bad_jsonl(size: int) -> Workload:
+    """Mostly bad JSON Lines, 64 KB chunks; expected = (records, bad lines)."""
+    doc = bad_jsonl_document(size)
+    good = sum(1 for line in doc.splitlines() if line == '{"id": 7}')
+    chunks: list[Any] = split_fixed(doc.encode("utf-8"), JSONL_CHUNK)
+    return Workload(doc, chunks, (good, doc.count("\n") - good))
+
+
+# --------------------------------------------------------------------------- core runners
+# Workloads for the linear-cost guarantees of the core (issue 10). Their runners are
+# registered in peers.PEERS here, beside the workloads they need.
+
+
+def _blocks(work: Workload, deadline: float) -> Iterator[list[Any]]:
+    for block in work.blocks:
+        yield block
+        if perf_counter() > deadline:
+            raise CapExceeded
+
+
+def jsondrip_deep() -> Runner:
+    """jsondrip with ``max_depth`` lifted: ``p.feed(chunk); v = p.value``."""
+    import jsondrip
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = jsondrip.Parser(max_depth=10**9)
+        feed = p.feed
+        for block in _blocks(work, deadline):
+            for chunk in block:
+                feed(chunk)
+                p.value  # noqa: B018
+        return deep_fingerprint(p.close())
+
+    return run
+
+
+def jsondrip_bad_jsonl() -> Runner:
+    """``JsonlParser(on_error="skip")`` fed 64 KB byte chunks: (records, bad lines)."""
+    import jsondrip
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = jsondrip.JsonlParser(on_error="skip")
+        n = 0
+        for block in _blocks(work, deadline):
+            for chunk in block:
+                n += len(p.feed(chunk))
+        n += len(p.close())
+        return n, p.bad_lines
+
+    return run
+
+
+def jsondrip_apply() -> Runner:
+    """``folded = apply_deltas(folded, p.feed(chunk))`` after every chunk."""
+    import jsondrip
+
+    def run(work: Workload, deadline: float) -> Any:
+        p = jsondrip.Parser()
+        feed = p.feed
+        apply = jsondrip.apply_deltas
+        folded = None
+        for block in _blocks(work, deadline):
+            for chunk in block:
+                folded = apply(folded, feed(chunk))
+        p.close()
+        return folded
+
+    return run
+
+
+P.PEERS.update(
+    (peer.name, peer)
+    for peer in (
+        Peer("jsondrip_deep", "jsondrip (max_depth lifted)", "incremental, value", jsondrip_deep),
+        Peer(
+            "jsondrip_bad_jsonl",
+            "jsondrip JsonlParser(on_error='skip')",
+            "JSON Lines",
+            jsondrip_bad_jsonl,
+        ),
+        Peer("jsondrip_apply", "jsondrip + apply_deltas", "incremental, fold", jsondrip_apply),
+    )
+)
+
+
 # --------------------------------------------------------------------------- curves
 
 VALUE_PEERS = (
     "jsondrip",
+    "jsondrip_py",  # the pure-Python backend (benchmarks/peers.py)
+    "streaming_json_parser",
     "jsonriver",
     "jiter",
     "pydantic_core",
@@ -176,12 +290,53 @@ CURVES: tuple[CurveSpec, ...] = (
         "jsondrip_typed",
     ),
     CurveSpec(
+        "long_string",
+        "9. A long string field (45 % of the document), value after every chunk",
+        "The scenario-1 object with its prose field at 45 % of the document instead of "
+        "≤ 4 KB (a long LLM answer), 1-7 character chunks, value read after every chunk. "
+        "Growing the open string must cost O(chunk): 1 MB should take ~10x the 100 KB time.",
+        long_text,
+        ("jsondrip", "jsondrip_py", "jsondrip_deltas", "jsonriver", "ijson"),
+        "jsondrip",
+    ),
+    CurveSpec(
+        "apply",
+        "10. apply_deltas over the long-string documents",
+        "`folded = jsondrip.apply_deltas(folded, p.feed(chunk))` after every chunk on the "
+        "scenario-9 streams: folding must be linear too.",
+        long_text,
+        ("jsondrip_apply", "jsondrip_deltas"),
+        "jsondrip_deltas",
+    ),
+    CurveSpec(
+        "deep",
+        "11. Deep nesting (depth grows with size: ~80,000 levels at 1 MB)",
+        '`{"a": [0, {"a": [1, ...]}]}` ~12 characters per level, 1-7 character chunks, '
+        "value read after every chunk, `Parser(max_depth=10**9)`. Each container's path "
+        "must cost O(1). The time includes Python's cyclic GC, whose full collections "
+        "traverse the growing nested value (~12x for 10x here; ~9.5x with the GC off).",
+        deep_text,
+        ("jsondrip_deep",),
+        "jsondrip_deep",
+    ),
+    CurveSpec(
+        "bad_jsonl",
+        "12. JSON Lines that are mostly bad lines, on_error='skip'",
+        'Bad lines (`x`, `[1, 2`, `{"a" 1}`, `tru`, ...) with a few good ones, fed in '
+        "64 KB byte chunks to `JsonlParser(on_error='skip')`. Each bad line must cost "
+        "O(line). Total time.",
+        bad_jsonl,
+        ("jsondrip_bad_jsonl",),
+        "jsondrip_bad_jsonl",
+        per_chunk=False,
+    ),
+    CurveSpec(
         "whole",
         "7. Whole document as one chunk",
         "jsondrip `Parser(); p.feed(doc); p.close()` vs `json.loads(doc)` / "
         "`orjson.loads(doc)` on the scenario-1 documents. Ratio here is to json.loads.",
         llm_text,
-        ("jsondrip_whole", "json", "orjson"),
+        ("jsondrip_whole", "jsondrip_py_whole", "json", "orjson"),
         "json",
         per_chunk=False,
     ),

@@ -118,3 +118,32 @@ def _measure(run: Runner, work: Workload, cap: float, repeat: int, min_total: fl
         if elapsed > LONG_RUN_S:
             break
     return Measurement(OK, statistics.median(times), len(times), value_ok, disturbed=disturbed)
+
+
+class _Noop:
+    def call(self, chunk: object) -> None:
+        """Do nothing: the yardstick's method."""
+
+
+def noop_call_seconds(calls: int = 200_000, rounds: int = 11) -> float:
+    """Median wall time of one no-op Python method call, ``obj.call(chunk)``.
+
+    Measured in the same loop shape as the incremental runners (a ``for`` over a
+    list of chunks), so "µs per chunk / this" is the per-chunk cost in units of
+    the cheapest thing a Python caller can do per chunk. That ratio is far more
+    stable across machines (and load) than microseconds.
+    """
+    obj = _Noop()
+    chunks = ["x"] * calls
+    times, disturbed = [], []
+    with frozen_heap():
+        for _ in range(rounds):
+            cpu_start = process_time()
+            start = perf_counter()
+            for chunk in chunks:
+                obj.call(chunk)
+            elapsed = perf_counter() - start
+            # Like measure(): a round descheduled by other load does not count.
+            quiet = process_time() - cpu_start >= MIN_CPU_SHARE * elapsed
+            (times if quiet else disturbed).append(elapsed / calls)
+    return statistics.median(times) if times else min(disturbed)

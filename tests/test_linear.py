@@ -77,13 +77,13 @@ def test_the_open_key_is_referenced_once() -> None:
     assert parser.close() == {"abc\t" + "d" * 50 + "e": 1}
 
 
-@pytest.mark.parametrize(
-    ("unit", "size"),
-    [("abcd", 4), ("漢", 1), ("😀", 1), ("x", 1), ("ab\\n", 3)],
-)
-def test_an_open_string_costs_at_most_twice_its_size_in_any_chunking(unit: str, size: int) -> None:
-    """Read after every chunk or not: the open string and everything the
-    parser holds for it stay under twice the final string's size."""
+@pytest.mark.parametrize("read", [True, False], ids=["value-read", "deltas-only"])
+@pytest.mark.parametrize("unit", ["abcd", "漢", "😀", "x", "ab\\n"])
+def test_an_open_string_costs_about_its_size_in_any_chunking(unit: str, read: bool) -> None:
+    """Read after every chunk or not, the parser holds the open string once:
+    the peak stays under 1.5 times the final string (the README promises 2).
+    One piece per chunk made it 19x (4-char chunks) to 50x (1-char CJK); a
+    re-join on every read of ``value`` made it 2x, and quadratic in time."""
     repeats = 16 * KB // len(unit)
 
     def run() -> Any:
@@ -91,13 +91,14 @@ def test_an_open_string_costs_at_most_twice_its_size_in_any_chunking(unit: str, 
         parser.feed('{"text": "')
         for _ in range(repeats):
             parser.feed(unit)
-            parser.value  # noqa: B018
+            if read:
+                parser.value  # noqa: B018
         return parser.value
 
     value, peak = peak_of(run)
     text = value["text"]
     assert len(text) == repeats * len(unit.replace("\\n", "\n"))
-    assert peak <= 2 * sys.getsizeof(text) + 4 * KB, (peak, sys.getsizeof(text))
+    assert peak <= 1.5 * sys.getsizeof(text) + 4 * KB, (peak, sys.getsizeof(text))
 
 
 def test_apply_deltas_grows_a_string_in_place() -> None:
@@ -211,6 +212,10 @@ def test_paths_below_the_tuple_depth_are_deep_paths_that_behave_like_tuples() ->
         assert plain <= path
         assert not (path < plain)
         assert pickle.loads(pickle.dumps(path)) == plain
+        assert (0 in path, "a" in path, "zz" in path) == (0 in plain, "a" in plain, False)
+        assert path.count(0) == plain.count(0)
+        if plain:
+            assert path.index(plain[-1]) == plain.index(plain[-1])
         assert json.loads(json.dumps({"path": list(path)})) == {"path": list(plain)}
     deep = [d.path for d in deltas if isinstance(d.path, DeepPath)]
     assert deep

@@ -8,9 +8,10 @@
   text: 50+ MB of a big array of small objects, fed the same way. The value's
   own size is measured after ``close()``; the peak may exceed it only by a
   few chunks, so the parser cannot be keeping the text it consumed.
-* A string still open is kept as pieces and joined when it closes: the peak
-  is then the value plus once more the longest string (documented in
-  SECURITY.md), also when the closing quote comes in a short chunk.
+* A string still open is one str grown in place: the peak is at most the
+  value plus once more the longest string (documented in SECURITY.md), also
+  when the closing quote comes in a short chunk. (tests/test_linear.py checks
+  the small chunkings: 1-4 characters, the value read after each or not.)
 
 The inputs are never held whole: generators build each 64 KB chunk as it is
 fed. Each test takes a few seconds (tracemalloc slows allocation down); they

@@ -15,6 +15,7 @@ deltas each chunk produced, or the JSON Lines records completed so far.
 {'title': 'Streaming'}
 """
 
+from ._backend import BACKEND
 from ._delta import DeepPath, Delta, Path, apply_deltas
 from ._jsonl import JsonlParser
 from ._parser import Parser
@@ -27,6 +28,7 @@ from .errors import (
 )
 
 __all__ = [
+    "BACKEND",
     "ConcurrentUseError",
     "DeepPath",
     "Delta",

@@ -13,6 +13,7 @@ iteration, ``path + (key,)``); ``tuple(path)`` gives the plain tuple.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, NamedTuple, Union, overload
 
@@ -66,6 +67,17 @@ class DeepPath(Sequence[Key]):
 
     def __reversed__(self) -> Iterator[Key]:
         return reversed(self._as_tuple())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._as_tuple()
+
+    def index(self, key: Any, start: int = 0, stop: int = sys.maxsize) -> int:
+        """The first index of ``key`` (like ``tuple.index``)."""
+        return self._as_tuple().index(key, start, stop)
+
+    def count(self, key: Any) -> int:
+        """How many times ``key`` occurs (like ``tuple.count``)."""
+        return self._as_tuple().count(key)
 
     def _as_tuple(self) -> tuple[Key, ...]:
         keys: list[Key] = []

@@ -56,6 +56,7 @@ import math
 import sys
 from typing import Any, Callable, Optional, Union
 
+from ._backend import ParserBase, accelerate
 from ._delta import TUPLE_DEPTH, DeepPath, Delta, Path
 from ._scanner import (
     NUMBER,
@@ -130,7 +131,7 @@ _APPEND = "append"
 _END = "end"
 
 
-class Parser:
+class Parser(ParserBase):
     """Incremental parser for one JSON document.
 
     Feed it chunks with :meth:`feed`; read the partial value with
@@ -168,7 +169,11 @@ class Parser:
     ``value`` is ``None`` before any value has started (check :attr:`started`
     to tell that apart from a JSON ``null``). It is the parser's own live
     object, not a copy: later chunks keep growing the same dicts and lists in
-    place, so copy it (``copy.deepcopy``) if you need a snapshot.
+    place, so copy it (``copy.deepcopy``) if you need a snapshot. Do not modify
+    it while parsing: the open string is grown in place in its container.
+
+    A parser is not thread-safe: a call made while another call on it runs
+    raises :class:`~jsondrip.errors.ConcurrentUseError`.
     """
 
     def __init__(
@@ -549,7 +554,7 @@ class Parser:
 
     def __getstate__(self) -> dict[str, Any]:
         # The C scanners cannot be pickled; they are rebuilt when needed.
-        state = self.__dict__.copy()
+        state = self._state_dict()  # C backend: its struct fields too
         state["_scanners"] = {}
         state["_guard"] = [None]  # a copy is free, even if taken mid-call
         return state
@@ -1276,6 +1281,9 @@ def _busy(method: str) -> ConcurrentUseError:
         " (from another thread?): a parser is not thread-safe; use one per thread"
         " or serialise the calls with a lock"
     )
+
+
+accelerate(Parser)  # the C feed and value, when the extension is available
 
 
 class _Pairs(list):  # type: ignore[type-arg]

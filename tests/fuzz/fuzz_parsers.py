@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 with atheris.instrument_imports(include=["jsondrip"]):
     import jsondrip
     import jsondrip.pydantic
+# The C backend is fuzzed against the pure-Python one (check 8 of fuzzchecks).
 
 import fuzzchecks
 
@@ -46,6 +47,7 @@ def case_from_provider(data: bytes) -> fuzzchecks.Case:
 
 def test_one_input(data: bytes) -> None:
     case = case_from_provider(data)
+    fuzzchecks.check_backends(case)
     fuzzchecks.check_parser(case)
     fuzzchecks.check_jsonl(case)
     fuzzchecks.check_typed(case)

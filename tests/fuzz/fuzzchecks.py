@@ -34,7 +34,9 @@ those chunks, through ``Parser``, ``JsonlParser(on_error="collect")`` and
 7. ``TypedParser`` closes with what ``Doc.model_validate_json`` returns when
    both that and ``Parser`` accept the text, and raises ``ValidationError``
    when only the schema rejects it; an early ``ValidationError`` only when the
-   schema really rejects the document.
+   schema really rejects the document;
+8. the C backend and the pure-Python backend agree on every delta, value and
+   error (when the extension is built; ``tests/backends.py``).
 
 Known, documented differences are not findings: ``json.loads(str)`` rejects a
 BOM that jsondrip skips; integers past ``sys.get_int_max_str_digits()`` are
@@ -56,6 +58,8 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import backends  # tests/backends.py: both backends in one process
 from jsondrip import (
     IncompleteJSONError,
     JsonlParser,
@@ -397,6 +401,7 @@ def run_jsonl(chunks: list[Any], options: dict[str, Any]) -> tuple[list[Any], li
 def check(data: bytes) -> None:
     """Run every check on one fuzz input; raise ``AssertionError`` on a finding."""
     case = decode_case(data)
+    check_backends(case)
     check_parser(case)
     check_jsonl(case)
     check_typed(case)
@@ -407,6 +412,24 @@ def _texts(payload: bytes) -> Optional[str]:
         return payload.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def check_backends(case: Case) -> None:
+    """8. The C backend (``jsondrip._speedups``) and the pure-Python one give
+    the same deltas, values and errors, chunk by chunk (``backends.run``)."""
+    if not backends.C_BUILT:
+        return  # a pure-Python install: nothing to compare
+    options = case.options()
+    if case.flags & LENIENT:
+        options["lenient"] = True
+    if case.flags & MULTIPLE_VALUES:
+        options["multiple_values"] = True
+    payload = case.payload
+    backends.assert_same([payload], options)
+    backends.assert_same(cut(payload, case.sizes), options)
+    text = _texts(payload)
+    if text is not None:
+        backends.assert_same(cut(text, case.sizes), options)
 
 
 def check_parser(case: Case) -> None:

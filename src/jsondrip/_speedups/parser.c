@@ -1,0 +1,1357 @@
+/* jsondrip._speedups: ParserBase, the C base class of jsondrip.Parser.
+ *
+ * Design and why
+ * --------------
+ * Two designs were measured on the llm-object workload (1-8 character
+ * chunks, `value` read after every chunk; numbers in benchmarks/RESULTS.md):
+ *
+ * 1. A Python `feed` that calls a C function with `self`, the state in the
+ *    instance __dict__: every field read is a dict lookup, and the Python
+ *    frame of `feed` alone costs about as much as the whole C loop.
+ * 2. (chosen) The hot attributes are fields of this struct, exposed to the
+ *    Python code under their usual names as member descriptors; `feed` and
+ *    `value` are C methods installed on jsondrip.Parser. One C call per
+ *    chunk, field reads are pointer loads.
+ *
+ * The C loop below is a line-by-line port of Parser._consume for the common
+ * path. It never decides anything the reference decides differently: at an
+ * error, a limit that could fire (max_depth, max_members, max_number_length;
+ * document and string limits are never within reach of a fast feed, see
+ * Parser.__init__), lenient prose, a custom parse_int / parse_float, a key
+ * with an escape, or a literal other than true/false/null, it writes its
+ * state back exactly as _consume's epilogue would at that position and calls
+ * Parser._resume(rest, deltas, careful), the pure-Python loop, on the same
+ * state. Hand-offs happen only at token starts, or, for an error inside an
+ * open string, after flushing the string as _consume's `finally` would, so
+ * the deltas are the same as if the reference had run alone.
+ *
+ * Everything the C code touches is checked at entry (all fields set, of the
+ * expected types); anything unexpected sends the whole feed to the Python
+ * path, so a representation change in _parser.py degrades to "slower", not
+ * to "wrong".
+ */
+#include "speedups.h"
+
+#if PY_VERSION_HEX >= 0x030C0000
+#define JD_T_OBJECT_EX Py_T_OBJECT_EX
+#else
+#include <structmember.h>
+#define JD_T_OBJECT_EX T_OBJECT_EX
+#endif
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static Py_ssize_t
+as_ssize(PyObject *o)
+{
+    Py_ssize_t v = PyLong_AsSsize_t(o);
+    if (v == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return _PyLong_Sign(o) < 0 ? PY_SSIZE_T_MIN : PY_SSIZE_T_MAX;
+    }
+    return v;
+}
+
+/* Replace the owned reference *slot with a new reference to value. */
+static inline void
+set_field(PyObject **slot, PyObject *value)
+{
+    PyObject *old = *slot;
+    Py_INCREF(value);
+    *slot = value;
+    Py_XDECREF(old);
+}
+
+/* Like set_field, but steals the reference to value (which may be NULL). */
+static inline int
+set_field_new(PyObject **slot, PyObject *value)
+{
+    if (value == NULL) {
+        return -1;
+    }
+    PyObject *old = *slot;
+    *slot = value;
+    Py_XDECREF(old);
+    return 0;
+}
+
+static PyObject *
+make_delta(PyObject *op, PyObject *path, PyObject *value)
+{
+#if PY_VERSION_HEX < 0x030E0000
+    PyObject *delta = JD.delta_type->tp_alloc(JD.delta_type, 3);
+    if (delta == NULL) {
+        return NULL;
+    }
+    Py_INCREF(op);
+    PyTuple_SET_ITEM(delta, 0, op);
+    Py_INCREF(path);
+    PyTuple_SET_ITEM(delta, 1, path);
+    Py_INCREF(value);
+    PyTuple_SET_ITEM(delta, 2, value);
+    return delta;
+#else
+    /* Tuples cache their hash from 3.14: let tuple.__new__ initialise it. */
+    PyObject *items = PyTuple_Pack(3, op, path, value);
+    if (items == NULL) {
+        return NULL;
+    }
+    PyObject *args = PyTuple_Pack(1, items);
+    Py_DECREF(items);
+    if (args == NULL) {
+        return NULL;
+    }
+    PyObject *delta = PyTuple_Type.tp_new(JD.delta_type, args, NULL);
+    Py_DECREF(args);
+    return delta;
+#endif
+}
+
+static int
+emit(PyObject *deltas, PyObject *op, PyObject *path, PyObject *value)
+{
+    PyObject *delta = make_delta(op, path, value);
+    if (delta == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(deltas, delta);
+    Py_DECREF(delta);
+    return rc;
+}
+
+/* path + (item,): a tuple, or below TUPLE_DEPTH a DeepPath (whose `+`
+ * with a 1-tuple is DeepPath(path, item), see _delta). */
+static PyObject *
+path_plus(PyObject *path, PyObject *item)
+{
+    if (!PyTuple_CheckExact(path)) {
+        return PyObject_CallFunctionObjArgs(JD.deep_path, path, item, NULL);
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(path);
+    PyObject *result = PyTuple_New(n + 1);
+    if (result == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyTuple_GET_ITEM(path, i);
+        Py_INCREF(x);
+        PyTuple_SET_ITEM(result, i, x);
+    }
+    Py_INCREF(item);
+    PyTuple_SET_ITEM(result, n, item);
+    return result;
+}
+
+/* ---- the consume loop --------------------------------------------------- */
+
+typedef struct {
+    ParserObject *p;
+    PyObject *buf;
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+    PyObject *deltas;
+    PyObject *fresh; /* list of text decoded for the open string in this call */
+    /* The innermost open container (owned references). */
+    PyObject *cont;
+    int is_obj;
+    PyObject *cpath;
+    PyObject *key;
+    int frame_dirty;
+    Py_ssize_t depth;
+    int partial;
+} Ctx;
+
+#define CONSUMED 0
+#define HANDOFF 1
+#define FAILED (-1)
+
+static int
+store(Ctx *c, PyObject *value)
+{
+    if (c->is_obj) {
+        return PyDict_SetItem(c->cont, c->key, value);
+    }
+    return PyList_Append(c->cont, value);
+}
+
+static PyObject *
+value_path(Ctx *c)
+{
+    if (c->is_obj) {
+        return path_plus(c->cpath, c->key);
+    }
+    if (c->depth || c->p->multiple == Py_True) {
+        PyObject *index = PyLong_FromSsize_t(PyList_GET_SIZE(c->cont));
+        if (index == NULL) {
+            return NULL;
+        }
+        PyObject *path = path_plus(c->cpath, index);
+        Py_DECREF(index);
+        return path;
+    }
+    Py_INCREF(JD.empty_tuple);
+    return JD.empty_tuple;
+}
+
+/* A complete scalar at vpath: store it, add + end. */
+static int
+complete_value(Ctx *c, PyObject *vpath, PyObject *value)
+{
+    if (store(c, value) < 0 || emit(c->deltas, JD.op_add, vpath, value) < 0 ||
+        emit(c->deltas, JD.op_end, vpath, value) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+push_frame(Ctx *c, PyObject *child, int child_is_obj, PyObject *vpath)
+{
+    PyObject *frame = PyTuple_Pack(4, c->cont, c->is_obj ? Py_True : Py_False, c->cpath,
+                                   c->key ? c->key : Py_None);
+    if (frame == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(c->p->stack, frame);
+    Py_DECREF(frame);
+    if (rc < 0) {
+        return -1;
+    }
+    Py_INCREF(child);
+    Py_SETREF(c->cont, child);
+    c->is_obj = child_is_obj;
+    Py_INCREF(vpath);
+    Py_SETREF(c->cpath, vpath);
+    Py_CLEAR(c->key);
+    c->depth++;
+    c->frame_dirty = 1;
+    return 0;
+}
+
+static int
+pop_frame(Ctx *c)
+{
+    PyObject *stack = c->p->stack;
+    Py_ssize_t size = PyList_GET_SIZE(stack);
+    PyObject *frame = PyList_GET_ITEM(stack, size - 1);
+    Py_INCREF(frame);
+    if (PyList_SetSlice(stack, size - 1, size, NULL) < 0) {
+        Py_DECREF(frame);
+        return -1;
+    }
+    PyObject *cont = PyTuple_GET_ITEM(frame, 0);
+    PyObject *key = PyTuple_GET_ITEM(frame, 3);
+    Py_INCREF(cont);
+    Py_SETREF(c->cont, cont);
+    c->is_obj = PyTuple_GET_ITEM(frame, 1) == Py_True;
+    PyObject *cpath = PyTuple_GET_ITEM(frame, 2);
+    Py_INCREF(cpath);
+    Py_SETREF(c->cpath, cpath);
+    Py_INCREF(key);
+    Py_XSETREF(c->key, key);
+    Py_DECREF(frame);
+    c->depth--;
+    c->frame_dirty = 1;
+    return 0;
+}
+
+static int
+after_value_state(Ctx *c)
+{
+    return c->depth ? JD_AFTER : (int)PyLong_AsLong(c->p->root_after);
+}
+
+/* The text decoded for the open string in this call (the reference's
+ * `fresh` list): NULL, one str (the common case, no list), or a list. */
+static int
+fresh_append(Ctx *c, PyObject *text)
+{
+    if (text == NULL) {
+        return -1;
+    }
+    if (c->fresh == NULL) {
+        c->fresh = text;
+        return 0;
+    }
+    if (PyUnicode_CheckExact(c->fresh)) {
+        PyObject *list = PyList_New(2);
+        if (list == NULL) {
+            Py_DECREF(text);
+            return -1;
+        }
+        PyList_SET_ITEM(list, 0, c->fresh);
+        PyList_SET_ITEM(list, 1, text);
+        c->fresh = list;
+        return 0;
+    }
+    int rc = PyList_Append(c->fresh, text);
+    Py_DECREF(text);
+    return rc;
+}
+
+/* "".join(fresh), and fresh emptied (new reference). */
+static PyObject *
+fresh_take(Ctx *c)
+{
+    PyObject *fresh = c->fresh;
+    c->fresh = NULL;
+    if (fresh == NULL) {
+        Py_INCREF(JD.empty_str);
+        return JD.empty_str;
+    }
+    if (PyUnicode_CheckExact(fresh)) {
+        return fresh;
+    }
+    PyObject *text = PyUnicode_Join(JD.empty_str, fresh);
+    Py_DECREF(fresh);
+    return text;
+}
+
+/* Parser._grow_string: append text to the open string value in place. The
+ * string is taken out of its holder first, so that (unless the caller holds
+ * it too) ours is the only reference and PyUnicode_Append resizes it in
+ * place, exactly like the reference's `full += text`. Returns a new
+ * reference to the grown string. */
+static PyObject *
+grow_string(Ctx *c, PyObject *text)
+{
+    ParserObject *p = c->p;
+    PyObject *full;
+    if (!c->partial) {
+        full = p->s_text;
+        p->s_text = JD.empty_str;
+        Py_INCREF(JD.empty_str);
+        PyUnicode_Append(&full, text);
+        if (full == NULL) {
+            return NULL;
+        }
+        set_field(&p->s_text, full);
+        return full;
+    }
+    PyObject *cont = p->s_cont;
+    if (PyList_CheckExact(cont)) {
+        Py_ssize_t i = PyLong_AsSsize_t(p->s_key);
+        if (i < 0 || i >= PyList_GET_SIZE(cont)) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_IndexError, "open string index out of range");
+            }
+            return NULL;
+        }
+        full = PyList_GET_ITEM(cont, i); /* the list's reference is now ours */
+        Py_INCREF(JD.empty_str);
+        PyList_SET_ITEM(cont, i, JD.empty_str);
+        PyUnicode_Append(&full, text);
+        if (full == NULL) {
+            return NULL;
+        }
+        Py_INCREF(full);
+        PyObject *blank = PyList_GET_ITEM(cont, i);
+        PyList_SET_ITEM(cont, i, full);
+        Py_DECREF(blank);
+        return full;
+    }
+    full = PyObject_GetItem(cont, p->s_key);
+    if (full == NULL) {
+        return NULL;
+    }
+    if (PyObject_SetItem(cont, p->s_key, JD.empty_str) < 0) {
+        Py_DECREF(full);
+        return NULL;
+    }
+    PyUnicode_Append(&full, text);
+    if (full == NULL) {
+        return NULL;
+    }
+    if (PyObject_SetItem(cont, p->s_key, full) < 0) {
+        Py_DECREF(full);
+        return NULL;
+    }
+    return full;
+}
+
+/* Parser._open_text: the open string value's text so far (new reference). */
+static PyObject *
+open_text(Ctx *c)
+{
+    if (c->partial) {
+        return PyObject_GetItem(c->p->s_cont, c->p->s_key);
+    }
+    Py_INCREF(c->p->s_text);
+    return c->p->s_text;
+}
+
+/* Parser._grow_key: append text to the open object key, in place. */
+static int
+grow_key(ParserObject *p, PyObject *text)
+{
+    PyObject *key = p->k_text;
+    p->k_text = JD.empty_str;
+    Py_INCREF(JD.empty_str);
+    PyUnicode_Append(&key, text);
+    if (key == NULL) {
+        return -1;
+    }
+    return set_field_new(&p->k_text, key);
+}
+
+/* Parser._flush_string: record the text decoded in this call. */
+static int
+flush_string(Ctx *c)
+{
+    ParserObject *p = c->p;
+    PyObject *text = fresh_take(c);
+    if (text == NULL) {
+        return -1;
+    }
+    int has_text = PyUnicode_GET_LENGTH(text) > 0;
+    PyObject *full = has_text ? grow_string(c, text) : open_text(c);
+    int rc = full == NULL ? -1 : 0;
+    if (rc == 0 && c->partial) {
+        if (p->s_reported == Py_True) {
+            if (has_text) {
+                rc = emit(c->deltas, JD.op_append, p->s_path, text);
+            }
+        }
+        else {
+            set_field(&p->s_reported, Py_True);
+            rc = emit(c->deltas, JD.op_add, p->s_path, full);
+        }
+    }
+    Py_XDECREF(full);
+    Py_DECREF(text);
+    return rc;
+}
+
+/* Parser._finish_string: the open string value closed with text. */
+static int
+finish_string(Ctx *c, PyObject *text)
+{
+    ParserObject *p = c->p;
+    PyObject *full = grow_string(c, text);
+    if (full == NULL) {
+        return -1;
+    }
+    int rc;
+    if (c->partial) {
+        rc = 0;
+        if (p->s_reported == Py_True) {
+            if (PyUnicode_GET_LENGTH(text)) {
+                rc = emit(c->deltas, JD.op_append, p->s_path, text);
+            }
+        }
+        else {
+            rc = emit(c->deltas, JD.op_add, p->s_path, full);
+        }
+    }
+    else {
+        set_field(&p->s_text, JD.empty_str);
+        PyObject *container = p->s_cont;
+        rc = PyDict_Check(container) ? PyObject_SetItem(container, p->s_key, full)
+                                     : PyList_Append(container, full);
+        if (rc == 0) {
+            rc = emit(c->deltas, JD.op_add, p->s_path, full);
+        }
+    }
+    if (rc == 0) {
+        rc = emit(c->deltas, JD.op_end, p->s_path, full);
+    }
+    Py_DECREF(full);
+    return rc;
+}
+
+/* Open a string value at vpath (its text continues past this buffer, or has
+ * an escape): the state _consume sets up before entering _STRING. */
+static int
+open_string(Ctx *c, PyObject *vpath)
+{
+    ParserObject *p = c->p;
+    set_field(&p->s_cont, c->cont);
+    set_field(&p->s_path, vpath);
+    set_field(&p->s_text, JD.empty_str);
+    if (set_field_new(&p->s_len, PyLong_FromLong(0)) < 0) {
+        return -1;
+    }
+    set_field(&p->s_reported, Py_False);
+    if (c->is_obj) {
+        set_field(&p->s_key, c->key);
+        if (c->partial && PyDict_SetItem(c->cont, c->key, JD.empty_str) < 0) {
+            return -1;
+        }
+    }
+    else {
+        if (set_field_new(&p->s_key, PyLong_FromSsize_t(PyList_GET_SIZE(c->cont))) < 0) {
+            return -1;
+        }
+        if (c->partial && PyList_Append(c->cont, JD.empty_str) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Run the state machine over buf from 0. On return *pos_out is where it
+ * stopped: the end of what was consumed (CONSUMED) or the hand-off point
+ * (HANDOFF); the state, frame and open string are written back either way
+ * (FAILED: an exception is set, as when _consume raises). */
+static int
+consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
+{
+    ParserObject *p = c->p;
+    const int kind = c->kind;
+    const void *data = c->data;
+    const Py_ssize_t n = c->n;
+    Py_ssize_t pos = 0;
+    int state = *state_io;
+    int result = CONSUMED;
+    PyObject *vpath = NULL;
+    const Py_ssize_t max_depth = as_ssize(p->max_depth);
+    const Py_ssize_t max_members = as_ssize(p->max_members);
+    const Py_ssize_t max_number = as_ssize(p->max_number_length);
+    const int default_numbers = p->parse_int == (PyObject *)&PyLong_Type &&
+                                p->parse_float == (PyObject *)&PyFloat_Type;
+
+#define HAND_OFF()          \
+    do {                    \
+        result = HANDOFF;   \
+        goto done;          \
+    } while (0)
+#define CHECK(expr)         \
+    do {                    \
+        if ((expr) < 0) {   \
+            result = FAILED; \
+            goto done;      \
+        }                   \
+    } while (0)
+
+    while (pos < n) {
+        Py_UCS4 ch;
+        if (state == JD_STRING) {
+            Py_ssize_t end = jd_string_run(kind, data, pos, n);
+            if (end >= n) {
+                if (end > pos) {
+                    CHECK(fresh_append(c, PyUnicode_Substring(c->buf, pos, end)));
+                }
+                pos = n;
+                break;
+            }
+            ch = PyUnicode_READ(kind, data, end);
+            if (ch == '"') {
+                PyObject *text;
+                if (c->fresh) {
+                    if (end > pos) {
+                        CHECK(fresh_append(c, PyUnicode_Substring(c->buf, pos, end)));
+                    }
+                    text = fresh_take(c);
+                }
+                else {
+                    text = PyUnicode_Substring(c->buf, pos, end);
+                }
+                if (text == NULL) {
+                    result = FAILED;
+                    goto done;
+                }
+                pos = end + 1;
+                int rc = finish_string(c, text);
+                Py_DECREF(text);
+                CHECK(rc);
+                state = after_value_state(c);
+                continue;
+            }
+            if (end > pos) {
+                CHECK(fresh_append(c, PyUnicode_Substring(c->buf, pos, end)));
+            }
+            pos = end;
+            if (ch == '\\') {
+                Py_UCS4 decoded;
+                Py_ssize_t after = jd_scan_escape(kind, data, end, n, &decoded);
+                if (after == JD_NEED_MORE) {
+                    break;
+                }
+                if (after == JD_BAD) {
+                    HAND_OFF();
+                }
+                CHECK(fresh_append(c, PyUnicode_FromOrdinal((int)decoded)));
+                pos = after;
+                continue;
+            }
+            HAND_OFF(); /* a control character: the reference reports it */
+        }
+
+        if (state == JD_KEY_STRING) {
+            Py_ssize_t end = jd_string_run(kind, data, pos, n);
+            if (end < n && PyUnicode_READ(kind, data, end) == '"') {
+                PyObject *piece = PyUnicode_Substring(c->buf, pos, end);
+                PyObject *key = piece ? PyUnicode_Concat(p->k_text, piece) : NULL;
+                Py_XDECREF(piece);
+                if (key == NULL) {
+                    result = FAILED;
+                    goto done;
+                }
+                Py_XSETREF(c->key, key);
+                c->frame_dirty = 1;
+                set_field(&p->k_text, JD.empty_str);
+                pos = end + 1;
+                state = JD_COLON;
+                continue;
+            }
+            if (end >= n) {
+                if (end > pos) {
+                    PyObject *piece = PyUnicode_Substring(c->buf, pos, end);
+                    if (piece == NULL) {
+                        result = FAILED;
+                        goto done;
+                    }
+                    int rc = grow_key(p, piece);
+                    Py_DECREF(piece);
+                    CHECK(rc);
+                }
+                pos = n;
+                break;
+            }
+            HAND_OFF(); /* an escape or a control character in a key */
+        }
+
+        ch = PyUnicode_READ(kind, data, pos);
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            pos = jd_whitespace_run(kind, data, pos + 1, n);
+            if (pos >= n) {
+                break;
+            }
+            ch = PyUnicode_READ(kind, data, pos);
+        }
+
+        if (state <= JD_LITERAL) {
+            if (ch == ']' && state == JD_ARRAY_FIRST) {
+                pos++;
+                CHECK(emit(c->deltas, JD.op_end, c->cpath, c->cont));
+                CHECK(pop_frame(c));
+                state = after_value_state(c);
+                continue;
+            }
+            if (state == JD_BETWEEN && p->lenient == Py_True) {
+                HAND_OFF();
+            }
+            Py_CLEAR(vpath);
+            vpath = value_path(c);
+            if (vpath == NULL) {
+                result = FAILED;
+                goto done;
+            }
+            if (ch == '"') {
+                Py_ssize_t end = jd_string_run(kind, data, pos + 1, n);
+                if (end < n && PyUnicode_READ(kind, data, end) == '"') {
+                    PyObject *value = PyUnicode_Substring(c->buf, pos + 1, end);
+                    if (value == NULL) {
+                        result = FAILED;
+                        goto done;
+                    }
+                    int rc = complete_value(c, vpath, value);
+                    Py_DECREF(value);
+                    CHECK(rc);
+                    pos = end + 1;
+                    state = after_value_state(c);
+                    continue;
+                }
+                CHECK(open_string(c, vpath));
+                state = JD_STRING;
+                pos++;
+                continue;
+            }
+            if (ch == '{' || ch == '[') {
+                if (c->depth >= JD.tuple_depth && PyTuple_CheckExact(vpath)) {
+                    /* Deep containers link to their parent's path (see _delta). */
+                    PyObject *last = PyTuple_GET_ITEM(vpath, PyTuple_GET_SIZE(vpath) - 1);
+                    PyObject *deep =
+                        PyObject_CallFunctionObjArgs(JD.deep_path, c->cpath, last, NULL);
+                    if (deep == NULL) {
+                        result = FAILED;
+                        goto done;
+                    }
+                    Py_SETREF(vpath, deep);
+                }
+                if (c->depth >= max_depth) {
+                    HAND_OFF();
+                }
+                int is_obj = ch == '{';
+                PyObject *child = is_obj ? PyDict_New() : PyList_New(0);
+                PyObject *shown = is_obj ? PyDict_New() : PyList_New(0);
+                if (child == NULL || shown == NULL) {
+                    Py_XDECREF(child);
+                    Py_XDECREF(shown);
+                    result = FAILED;
+                    goto done;
+                }
+                int rc = emit(c->deltas, JD.op_add, vpath, shown);
+                Py_DECREF(shown);
+                if (rc == 0) {
+                    rc = store(c, child);
+                }
+                if (rc == 0) {
+                    rc = push_frame(c, child, is_obj, vpath);
+                }
+                Py_DECREF(child);
+                CHECK(rc);
+                state = is_obj ? JD_OBJECT_FIRST : JD_ARRAY_FIRST;
+                pos++;
+                continue;
+            }
+            if (state != JD_LITERAL && (ch == '-' || (ch >= '0' && ch <= '9'))) {
+                if (!default_numbers) {
+                    HAND_OFF();
+                }
+                int is_float;
+                Py_ssize_t end = jd_scan_number(kind, data, pos, n, &is_float);
+                if (end == JD_BAD) {
+                    HAND_OFF();
+                }
+                if ((end == JD_NEED_MORE ? n : end) - pos > max_number) {
+                    HAND_OFF();
+                }
+                if (end == JD_NEED_MORE) {
+                    state = JD_NUMBER;
+                    break;
+                }
+                PyObject *value = jd_number_value(c->buf, kind, data, pos, end, is_float);
+                if (value == NULL) {
+                    PyErr_Clear(); /* e.g. int_max_str_digits: the reference reports it */
+                    HAND_OFF();
+                }
+                int rc = complete_value(c, vpath, value);
+                Py_DECREF(value);
+                CHECK(rc);
+                pos = end;
+                state = after_value_state(c);
+                continue;
+            }
+            PyObject *literal;
+            if (state == JD_LITERAL) {
+                literal = p->literal;
+            }
+            else {
+                PyObject *key = PyUnicode_FromOrdinal((int)ch);
+                if (key == NULL) {
+                    result = FAILED;
+                    goto done;
+                }
+                literal = PyDict_GetItemWithError(p->literals, key);
+                Py_DECREF(key);
+                if (literal == NULL) {
+                    if (PyErr_Occurred()) {
+                        result = FAILED;
+                        goto done;
+                    }
+                    HAND_OFF();
+                }
+            }
+            if (!PyTuple_CheckExact(literal) || PyTuple_GET_SIZE(literal) != 2 ||
+                !PyUnicode_CheckExact(PyTuple_GET_ITEM(literal, 0))) {
+                HAND_OFF();
+            }
+            PyObject *word = PyTuple_GET_ITEM(literal, 0);
+            Py_ssize_t wlen = PyUnicode_GET_LENGTH(word);
+            int wkind = PyUnicode_KIND(word);
+            const void *wdata = PyUnicode_DATA(word);
+            Py_ssize_t i = 0;
+            while (i < wlen && pos + i < n &&
+                   PyUnicode_READ(kind, data, pos + i) == PyUnicode_READ(wkind, wdata, i)) {
+                i++;
+            }
+            if (i < wlen) {
+                if (pos + i < n) {
+                    HAND_OFF(); /* not the literal: the reference says where */
+                }
+                set_field(&p->literal, literal);
+                state = JD_LITERAL;
+                break;
+            }
+            pos += wlen;
+            CHECK(complete_value(c, vpath, PyTuple_GET_ITEM(literal, 1)));
+            state = after_value_state(c);
+            continue;
+        }
+
+        if (state == JD_AFTER) {
+            if (ch == ',') {
+                pos++;
+                state = c->is_obj ? JD_KEY : JD_VALUE;
+                continue;
+            }
+            if (ch == (Py_UCS4)(c->is_obj ? '}' : ']')) {
+                pos++;
+                CHECK(emit(c->deltas, JD.op_end, c->cpath, c->cont));
+                CHECK(pop_frame(c));
+                state = after_value_state(c);
+                continue;
+            }
+            HAND_OFF();
+        }
+
+        if (state == JD_COLON) {
+            if (ch == ':') {
+                pos++;
+                state = JD_VALUE;
+                continue;
+            }
+            HAND_OFF();
+        }
+
+        if (state == JD_KEY || state == JD_OBJECT_FIRST) {
+            if (ch == '"') {
+                if (state == JD_KEY && PyDict_GET_SIZE(c->cont) >= max_members) {
+                    HAND_OFF();
+                }
+                Py_ssize_t end = jd_string_run(kind, data, pos + 1, n);
+                if (end < n && PyUnicode_READ(kind, data, end) == '"') {
+                    PyObject *key = PyUnicode_Substring(c->buf, pos + 1, end);
+                    if (key == NULL) {
+                        result = FAILED;
+                        goto done;
+                    }
+                    Py_XSETREF(c->key, key);
+                    c->frame_dirty = 1;
+                    pos = end + 1;
+                    state = JD_COLON;
+                    continue;
+                }
+                if (end < n) {
+                    HAND_OFF(); /* an escape or a control character in a key */
+                }
+                /* The key continues in the next chunk. */
+                CHECK(set_field_new(&p->k_len, PyLong_FromSsize_t(careful ? end - pos - 1 : 0)));
+                CHECK(set_field_new(&p->k_text, PyUnicode_Substring(c->buf, pos + 1, end)));
+                pos = n;
+                state = JD_KEY_STRING;
+                break;
+            }
+            if (ch == '}' && state == JD_OBJECT_FIRST) {
+                pos++;
+                CHECK(emit(c->deltas, JD.op_end, c->cpath, c->cont));
+                CHECK(pop_frame(c));
+                state = after_value_state(c);
+                continue;
+            }
+            HAND_OFF();
+        }
+
+        /* JD_DONE (text after the value: lenient skips it, strict fails). */
+        HAND_OFF();
+    }
+
+done:
+    Py_XDECREF(vpath);
+    *pos_out = pos;
+    *state_io = state;
+    {
+        /* What _consume's `finally` does; keep the exception, if any. */
+        PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
+        if (result == FAILED) {
+            PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        }
+        int ok = set_field_new(&p->state, PyLong_FromLong(state)) == 0;
+        if (ok && c->frame_dirty) {
+            ok = set_field_new(&p->frame,
+                               PyTuple_Pack(4, c->cont, c->is_obj ? Py_True : Py_False, c->cpath,
+                                            c->key ? c->key : Py_None)) == 0;
+            c->frame_dirty = 0;
+        }
+        if (ok && state == JD_STRING) {
+            ok = flush_string(c) == 0;
+        }
+        if (result == FAILED) {
+            if (!ok) {
+                PyErr_Clear();
+            }
+            PyErr_Restore(exc_type, exc_value, exc_tb);
+        }
+        else if (!ok) {
+            result = FAILED;
+        }
+    }
+    Py_CLEAR(c->fresh);
+    return result;
+#undef HAND_OFF
+#undef CHECK
+}
+
+/* The entry checks: every field the C loop uses is set and of the type it
+ * expects. Otherwise the Python path runs (see the design note). */
+static int frame_ok(PyObject *frame);
+
+static int
+fast_consume_possible(ParserObject *p)
+{
+#define JD_SET(name) (p->name != NULL) &&
+    if (!(JD_FIELDS(JD_SET) 1)) {
+        return 0;
+    }
+#undef JD_SET
+    return PyLong_CheckExact(p->state) && PyLong_CheckExact(p->offset) &&
+           PyLong_CheckExact(p->watch) && PyUnicode_CheckExact(p->pending) &&
+           PyUnicode_CheckExact(p->s_text) && PyUnicode_CheckExact(p->k_text) &&
+           PyList_CheckExact(p->stack) && PyList_CheckExact(p->root) &&
+           (p->s_cont == Py_None || PyDict_CheckExact(p->s_cont) ||
+            PyList_CheckExact(p->s_cont)) &&
+           PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
+           PyDict_CheckExact(p->literals) && PyLong_CheckExact(p->line) &&
+           PyLong_CheckExact(p->line_start) && PyLong_CheckExact(p->root_after) &&
+           PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
+           frame_ok(p->frame);
+}
+
+static int
+frame_ok(PyObject *frame)
+{
+    PyObject *cont = PyTuple_GET_ITEM(frame, 0);
+    PyObject *is_obj = PyTuple_GET_ITEM(frame, 1);
+    PyObject *path = PyTuple_GET_ITEM(frame, 2);
+    if (!PyTuple_CheckExact(path) && Py_TYPE(path) != (PyTypeObject *)JD.deep_path) {
+        return 0;
+    }
+    if (is_obj == Py_True) {
+        return PyDict_CheckExact(cont);
+    }
+    return is_obj == Py_False && PyList_CheckExact(cont);
+}
+
+/* Raise ConcurrentUseError: the reference's _busy(method), found in the
+ * module of the first class in the MRO that defines it. */
+static PyObject *
+raise_busy(ParserObject *self, const char *method)
+{
+    PyObject *mro = Py_TYPE(self)->tp_mro;
+    for (Py_ssize_t i = 0; mro != NULL && i < PyTuple_GET_SIZE(mro); i++) {
+        PyObject *name = PyObject_GetAttrString(PyTuple_GET_ITEM(mro, i), "__module__");
+        PyObject *module = name ? PyImport_Import(name) : NULL;
+        Py_XDECREF(name);
+        PyObject *busy = module ? PyObject_GetAttr(module, JD.name_busy) : NULL;
+        Py_XDECREF(module);
+        if (busy != NULL) {
+            PyObject *error = PyObject_CallFunction(busy, "s", method);
+            Py_DECREF(busy);
+            if (error != NULL) {
+                PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+                Py_DECREF(error);
+            }
+            return NULL;
+        }
+        PyErr_Clear();
+    }
+    PyErr_SetString(PyExc_RuntimeError, "another call on the same parser is running");
+    return NULL;
+}
+
+static PyObject *feed_unguarded(ParserObject *self, PyObject *chunk);
+
+/* Parser.feed: take the one-token guard (a second call meanwhile, from
+ * another thread, raises ConcurrentUseError and changes nothing), run the
+ * feed, give the token back. */
+static PyObject *
+ParserBase_feed(ParserObject *self, PyObject *chunk)
+{
+    PyObject *guard = self->guard;
+    if (guard == NULL || !PyList_CheckExact(guard)) {
+        PyErr_SetString(PyExc_AttributeError, "the parser is not initialised");
+        return NULL;
+    }
+    if (PyList_GET_SIZE(guard) == 0) {
+        return raise_busy(self, "feed");
+    }
+    Py_INCREF(guard);
+    PyObject *token = PyList_GET_ITEM(guard, 0);
+    Py_INCREF(token);
+    if (PyList_SetSlice(guard, 0, 1, NULL) < 0) {
+        Py_DECREF(token);
+        Py_DECREF(guard);
+        return NULL;
+    }
+    PyObject *result = feed_unguarded(self, chunk);
+    /* Give the token back, keeping any exception of the feed. */
+    PyObject *exc_type, *exc_value, *exc_tb;
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    if (PyList_Append(guard, token) < 0) {
+        Py_CLEAR(result);
+        Py_XDECREF(exc_type);
+        Py_XDECREF(exc_value);
+        Py_XDECREF(exc_tb);
+    }
+    else {
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+    }
+    Py_DECREF(token);
+    Py_DECREF(guard);
+    return result;
+}
+
+/* Is exc the reference scanner's internal ScanError (Parser._ScanError)? */
+static int
+JD_is_scan_error(ParserObject *self, PyObject *exc)
+{
+    PyObject *cls = PyObject_GetAttr((PyObject *)self, JD.name_scan_error);
+    if (cls == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    int match = PyType_Check(cls) && PyObject_TypeCheck(exc, (PyTypeObject *)cls);
+    Py_DECREF(cls);
+    return match;
+}
+
+/* Call Parser._reference_consume (the pure-Python _consume) on buf. */
+static int
+reference_consume(ParserObject *self, PyObject *buf, PyObject *deltas, int final, int careful)
+{
+    PyObject *r = PyObject_CallMethodObjArgs((PyObject *)self, JD.name_reference_consume, buf,
+                                             deltas, final ? Py_True : Py_False,
+                                             careful ? Py_True : Py_False, NULL);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+
+/* Parser._consume(buf, deltas, False, careful), with the same contract: on
+ * success the leftover, line count and offset are updated; on an error the
+ * exception propagates with them unchanged (a ScanError's pos counted from
+ * the start of buf), while the state and frame are written back. */
+static int
+consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
+{
+    Py_ssize_t offset = as_ssize(self->offset);
+    if (careful && offset > as_ssize(self->watch) - PyUnicode_GET_LENGTH(buf)) {
+        /* A string or the document could pass its limit here. */
+        return reference_consume(self, buf, deltas, 0, careful);
+    }
+    Ctx c;
+    c.p = self;
+    c.buf = buf;
+    c.kind = PyUnicode_KIND(buf);
+    c.data = PyUnicode_DATA(buf);
+    c.n = PyUnicode_GET_LENGTH(buf);
+    c.deltas = deltas;
+    c.fresh = NULL;
+    PyObject *frame = self->frame;
+    c.cont = PyTuple_GET_ITEM(frame, 0);
+    Py_INCREF(c.cont);
+    c.is_obj = PyTuple_GET_ITEM(frame, 1) == Py_True;
+    c.cpath = PyTuple_GET_ITEM(frame, 2);
+    Py_INCREF(c.cpath);
+    c.key = PyTuple_GET_ITEM(frame, 3);
+    Py_INCREF(c.key);
+    c.frame_dirty = 0;
+    c.depth = PyList_GET_SIZE(self->stack);
+    c.partial = self->partial_strings == Py_True;
+
+    int state = (int)PyLong_AsLong(self->state);
+    Py_ssize_t pos = 0;
+    int result = consume(&c, &state, &pos, careful);
+    Py_DECREF(c.cont);
+    Py_DECREF(c.cpath);
+    Py_XDECREF(c.key);
+    if (result == FAILED) {
+        return -1;
+    }
+    /* The reference fails with the position fields as they were. */
+    PyObject *before = NULL;
+    if (result == HANDOFF) {
+        before = PyTuple_Pack(4, self->offset, self->line, self->line_start, self->pending);
+        if (before == NULL) {
+            return -1;
+        }
+    }
+    /* _consume's epilogue: the leftover, the line count, the offset. */
+    int rc = 0;
+    if (result == CONSUMED && pos < c.n) {
+        rc = set_field_new(&self->pending, PyUnicode_Substring(buf, pos, c.n));
+    }
+    else {
+        set_field(&self->pending, JD.empty_str);
+    }
+    Py_ssize_t last;
+    Py_ssize_t newlines = jd_count_newlines(c.kind, c.data, pos, &last);
+    if (rc == 0 && newlines) {
+        if (set_field_new(&self->line, PyLong_FromSsize_t(as_ssize(self->line) + newlines)) < 0 ||
+            set_field_new(&self->line_start, PyLong_FromSsize_t(offset + last + 1)) < 0) {
+            rc = -1;
+        }
+    }
+    if (rc == 0 && pos) {
+        rc = set_field_new(&self->offset, PyLong_FromSsize_t(offset + pos));
+    }
+    if (rc < 0 || result == CONSUMED) {
+        Py_XDECREF(before);
+        return rc;
+    }
+    /* Hand the rest to the reference, on the same state. */
+    PyObject *rest = PyUnicode_Substring(buf, pos, c.n);
+    if (rest == NULL || reference_consume(self, rest, deltas, 0, careful) < 0) {
+        Py_XDECREF(rest);
+        PyObject *exc_type, *exc_value, *exc_tb;
+        PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        PyErr_NormalizeException(&exc_type, &exc_value, &exc_tb);
+        set_field(&self->offset, PyTuple_GET_ITEM(before, 0));
+        set_field(&self->line, PyTuple_GET_ITEM(before, 1));
+        set_field(&self->line_start, PyTuple_GET_ITEM(before, 2));
+        set_field(&self->pending, PyTuple_GET_ITEM(before, 3));
+        Py_DECREF(before);
+        if (exc_value != NULL && JD_is_scan_error(self, exc_value)) {
+            /* Its position is in rest: make it a position in buf. */
+            PyObject *rel = PyObject_GetAttr(exc_value, JD.name_pos);
+            PyObject *abs = rel ? PyLong_FromSsize_t(as_ssize(rel) + pos) : NULL;
+            Py_XDECREF(rel);
+            if (abs == NULL || PyObject_SetAttr(exc_value, JD.name_pos, abs) < 0) {
+                Py_XDECREF(abs);
+                Py_XDECREF(exc_type);
+                Py_XDECREF(exc_value);
+                Py_XDECREF(exc_tb);
+                return -1;
+            }
+            Py_DECREF(abs);
+        }
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+        return -1;
+    }
+    Py_DECREF(rest);
+    Py_DECREF(before);
+    return 0;
+}
+
+/* Parser._consume, installed on the class: the C loop for text chunks, the
+ * reference for the end of input (final) and anything unexpected. */
+static PyObject *
+ParserBase_consume(ParserObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "_consume(buf, deltas, final, careful)");
+        return NULL;
+    }
+    PyObject *buf = args[0], *deltas = args[1];
+    int final = PyObject_IsTrue(args[2]);
+    int careful = PyObject_IsTrue(args[3]);
+    if (final < 0 || careful < 0) {
+        return NULL;
+    }
+    int rc;
+    if (final || !PyUnicode_CheckExact(buf) || !PyList_CheckExact(deltas) ||
+        !fast_consume_possible(self)) {
+        rc = reference_consume(self, buf, deltas, final, careful);
+    }
+    else {
+        rc = consume_buffer(self, buf, deltas, careful);
+    }
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* Parser.feed without the guard: the reference's fast entry, in C. */
+static PyObject *
+feed_unguarded(ParserObject *self, PyObject *chunk)
+{
+    if (!PyUnicode_CheckExact(chunk) || self->plain != Py_True || !fast_consume_possible(self) ||
+        self->hunting != Py_False ||
+        as_ssize(self->offset) > as_ssize(self->watch) - PyUnicode_GET_LENGTH(chunk)) {
+        return PyObject_CallMethodOneArg((PyObject *)self, JD.name_feed_slow, chunk);
+    }
+    PyObject *buf;
+    if (PyUnicode_GET_LENGTH(self->pending)) {
+        buf = PyUnicode_Concat(self->pending, chunk);
+        if (buf == NULL) {
+            return NULL;
+        }
+    }
+    else {
+        Py_INCREF(chunk);
+        buf = chunk;
+    }
+    PyObject *deltas = PyList_New(0);
+    if (deltas == NULL) {
+        Py_DECREF(buf);
+        return NULL;
+    }
+    /* The leftover is at most a number, so no limit can be reached. */
+    int careful = PyUnicode_GET_LENGTH(buf) > as_ssize(self->careful_length);
+    if (consume_buffer(self, buf, deltas, careful) < 0) {
+        /* except ScanError as exc: raise self._fail(buf, exc, deltas) from None */
+        PyObject *exc_type, *exc_value, *exc_tb;
+        PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        PyErr_NormalizeException(&exc_type, &exc_value, &exc_tb);
+        if (exc_value == NULL || !JD_is_scan_error(self, exc_value)) {
+            PyErr_Restore(exc_type, exc_value, exc_tb);
+            Py_DECREF(buf);
+            Py_DECREF(deltas);
+            return NULL;
+        }
+        PyObject *error = PyObject_CallMethodObjArgs((PyObject *)self, JD.name_fail, buf,
+                                                     exc_value, deltas, NULL);
+        Py_XDECREF(exc_type);
+        Py_XDECREF(exc_value);
+        Py_XDECREF(exc_tb);
+        Py_DECREF(buf);
+        Py_DECREF(deltas);
+        if (error != NULL) {
+            PyException_SetCause(error, NULL); /* from None */
+            PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+            Py_DECREF(error);
+        }
+        return NULL;
+    }
+    Py_DECREF(buf);
+    if (self->hunting == Py_True) {
+        PyObject *r = PyObject_CallMethodOneArg((PyObject *)self, JD.name_hunt, deltas);
+        if (r == NULL) {
+            Py_DECREF(deltas);
+            return NULL;
+        }
+        Py_DECREF(r);
+    }
+    return deltas;
+}
+
+/* ---- value, pickling, the type --------------------------------------- */
+
+/* Parser.value: the open string's text so far is written into its
+ * container first (like the reference property). */
+static PyObject *
+ParserBase_value(ParserObject *self, void *Py_UNUSED(closure))
+{
+    PyObject *root = self->root;
+    if (root == NULL || self->multiple == NULL || !PyList_CheckExact(root)) {
+        PyErr_SetString(PyExc_AttributeError, "the parser is not initialised");
+        return NULL;
+    }
+    if (self->multiple == Py_True) {
+        Py_INCREF(root);
+        return root;
+    }
+    if (PyList_GET_SIZE(root)) {
+        PyObject *first = PyList_GET_ITEM(root, 0);
+        Py_INCREF(first);
+        return first;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyGetSetDef ParserBase_getset[] = {
+    {"value", (getter)ParserBase_value, NULL,
+     PyDoc_STR("The current partial value (the live object; see the class docs)."), NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef ParserBase_members[] = {
+#define JD_MEMBER(name) {"_" #name, JD_T_OBJECT_EX, offsetof(ParserObject, name), 0, NULL},
+    JD_FIELDS(JD_MEMBER)
+#undef JD_MEMBER
+    {NULL, 0, 0, 0, NULL},
+};
+
+/* The attributes for pickling: the instance __dict__ plus the struct
+ * fields, i.e. exactly the pure-Python parser's __dict__. */
+static PyObject *
+ParserBase_state_dict(ParserObject *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *dict = PyObject_GetAttr((PyObject *)self, JD.name_dict);
+    if (dict == NULL) {
+        return NULL;
+    }
+    PyObject *state = PyDict_Copy(dict);
+    Py_DECREF(dict);
+    if (state == NULL) {
+        return NULL;
+    }
+    for (PyMemberDef *m = ParserBase_members; m->name != NULL; m++) {
+        PyObject *value = *(PyObject **)((char *)self + m->offset);
+        if (value != NULL && PyDict_SetItemString(state, m->name, value) < 0) {
+            Py_DECREF(state);
+            return NULL;
+        }
+    }
+    return state;
+}
+
+static PyObject *
+ParserBase_setstate(ParserObject *self, PyObject *state)
+{
+    if (!PyDict_Check(state)) {
+        PyErr_SetString(PyExc_TypeError, "Parser state must be a dict");
+        return NULL;
+    }
+    PyObject *key, *value;
+    Py_ssize_t i = 0;
+    while (PyDict_Next(state, &i, &key, &value)) {
+        if (PyObject_GenericSetAttr((PyObject *)self, key, value) < 0) {
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+/* Every protocol pickles like the pure-Python class does with protocol 2+:
+ * copyreg.__newobj__(cls) and the state dict, so either backend loads it. */
+static PyObject *
+ParserBase_reduce_ex(ParserObject *self, PyObject *Py_UNUSED(protocol))
+{
+    PyObject *state = PyObject_CallMethodNoArgs((PyObject *)self, JD.name_getstate);
+    if (state == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("O(O)N", JD.newobj, (PyObject *)Py_TYPE(self), state);
+}
+
+PyDoc_STRVAR(feed_doc,
+             "feed(chunk, /)\n--\n\n"
+             "Parse the next chunk of input (str or UTF-8 bytes); return its deltas.\n\n"
+             "The C accelerator's entry point; see jsondrip.Parser.feed.");
+
+static PyMethodDef ParserBase_methods[] = {
+    {"feed", (PyCFunction)ParserBase_feed, METH_O, feed_doc},
+    {"_consume", (PyCFunction)(void (*)(void))ParserBase_consume, METH_FASTCALL,
+     PyDoc_STR("_consume(buf, deltas, final, careful): the C loop (see the design note).")},
+    {"_state_dict", (PyCFunction)ParserBase_state_dict, METH_NOARGS,
+     PyDoc_STR("The attributes to pickle (instance dict and C fields).")},
+    {"__setstate__", (PyCFunction)ParserBase_setstate, METH_O,
+     PyDoc_STR("Restore the attributes from a pickled state dict.")},
+    {"__reduce_ex__", (PyCFunction)ParserBase_reduce_ex, METH_O,
+     PyDoc_STR("Pickle support (copyreg.__newobj__ and the state dict).")},
+    {NULL, NULL, 0, NULL},
+};
+
+static int
+ParserBase_traverse(ParserObject *self, visitproc visit, void *arg)
+{
+#define JD_VISIT(name) Py_VISIT(self->name);
+    JD_FIELDS(JD_VISIT)
+#undef JD_VISIT
+    return 0;
+}
+
+static int
+ParserBase_clear(ParserObject *self)
+{
+#define JD_CLEAR(name) Py_CLEAR(self->name);
+    JD_FIELDS(JD_CLEAR)
+#undef JD_CLEAR
+    return 0;
+}
+
+static void
+ParserBase_dealloc(ParserObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    ParserBase_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+PyTypeObject JD_ParserBaseType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jsondrip._speedups.ParserBase",
+    .tp_basicsize = sizeof(ParserObject),
+    .tp_dealloc = (destructor)ParserBase_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = PyDoc_STR("C state and hot path of jsondrip.Parser (not a public API)."),
+    .tp_traverse = (traverseproc)ParserBase_traverse,
+    .tp_clear = (inquiry)ParserBase_clear,
+    .tp_methods = ParserBase_methods,
+    .tp_members = ParserBase_members,
+    .tp_getset = ParserBase_getset,
+    .tp_new = PyType_GenericNew,
+};

@@ -1,0 +1,121 @@
+"""Both parser backends in one process, for the differential tests.
+
+``PY`` and ``C`` are private copies of the installed ``jsondrip`` package
+(same files, other names: ``jsondrip_python`` and ``jsondrip_c``), imported
+with ``JSONDRIP_PURE_PYTHON`` set to ``1`` and ``0``. So the tests compare the
+two backends in every run, including the one where ``jsondrip`` itself is
+forced to pure Python. ``C.BACKEND`` is ``"python"`` only when the extension
+was not built; ``C_BUILT`` says which.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jsondrip
+
+
+def _copy(name: str, pure: bool) -> ModuleType:
+    if name in sys.modules:
+        return sys.modules[name]
+    root = Path(jsondrip.__file__).parent
+    saved = os.environ.get("JSONDRIP_PURE_PYTHON")
+    os.environ["JSONDRIP_PURE_PYTHON"] = "1" if pure else "0"
+    try:
+        spec = importlib.util.spec_from_file_location(
+            name, root / "__init__.py", submodule_search_locations=[str(root)]
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    finally:
+        if saved is None:
+            del os.environ["JSONDRIP_PURE_PYTHON"]
+        else:
+            os.environ["JSONDRIP_PURE_PYTHON"] = saved
+    return module
+
+
+PY = _copy("jsondrip_python", pure=True)
+C = _copy("jsondrip_c", pure=False)
+C_BUILT = C.BACKEND == "c"
+assert PY.BACKEND == "python"
+
+
+def snapshot(value: Any) -> str:
+    """``repr(value)`` without recursion (values may be nested 10,000 deep)."""
+    out: list[str] = []
+    todo: list[Any] = [value]
+    close = object()
+    while todo:
+        item = todo.pop()
+        if item is close:
+            out.append(")")
+        elif isinstance(item, tuple) and len(item) == 2 and item[0] is close:
+            out.append(repr(item[1]) + ":")
+        elif isinstance(item, dict):
+            out.append("dict(")
+            todo.append(close)
+            for key, child in reversed(list(item.items())):
+                todo.append(child)
+                todo.append((close, key))
+        elif isinstance(item, (list, tuple)):
+            out.append(type(item).__name__ + "(")
+            todo.append(close)
+            todo.extend(reversed(item))
+        else:
+            out.append(repr(item) + ",")
+    return "".join(out)
+
+
+def run(module: Any, chunks: list[Any], options: dict[str, Any]) -> list[Any]:
+    """Everything observable while feeding ``chunks``, as comparable text."""
+    events: list[Any] = []
+    parser = module.Parser(**options)
+    root: Any = None
+    try:
+        for chunk in chunks:
+            deltas = parser.feed(chunk)
+            value = parser.value
+            events.append(
+                ("feed", snapshot([tuple(d) for d in deltas]), snapshot(value), parser.done)
+            )
+            if root is None and isinstance(value, (dict, list)):
+                root = value
+            assert root is None or parser.value is root  # the live object
+        deltas = parser.feed_eof()
+        events.append(("eof", snapshot([tuple(d) for d in deltas]), snapshot(parser.close())))
+    except module.JSONStreamError as error:
+        events.append(
+            (
+                type(error).__name__,
+                str(error),
+                error.offset,
+                error.line,
+                error.column,
+                snapshot([tuple(d) for d in error.deltas]),
+                snapshot(getattr(error, "partial", None)),
+                getattr(error, "limit", None),
+                getattr(error, "maximum", None),
+            )
+        )
+        try:
+            parser.feed("1")
+        except module.JSONStreamError as again:
+            assert again is error  # the failed state is latched
+    events.append(("repr", repr(parser)))
+    return events
+
+
+def assert_same(chunks: list[Any], options: dict[str, Any]) -> None:
+    """Both backends give the same observable events for these chunks."""
+    c_events = run(C, chunks, options)
+    py_events = run(PY, chunks, options)
+    assert c_events == py_events, f"C backend: {c_events!r}\nPython: {py_events!r}"

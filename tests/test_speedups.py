@@ -1,0 +1,265 @@
+"""The C accelerator (jsondrip._speedups) against the pure-Python reference.
+
+The reference is the specification: for the same options and the same chunks,
+both backends must give the same deltas, the same values (and the same live
+objects), the same errors (class, message, offset, line, column, deltas,
+partial value), and pickles that resume in the other backend. The whole
+suite also runs once per backend in .ci/run (JSONDRIP_PURE_PYTHON=1).
+"""
+
+from __future__ import annotations
+
+import decimal
+import os
+import pickle
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import jsondrip
+from backends import C_BUILT, PY, C, assert_same
+from jsondrip import _parser
+from jsondrip.testing import (
+    byte_chunkings,
+    chunkings,
+    json_texts,
+    json_values,
+    llm_byte_chunkings,
+    llm_chunkings,
+)
+
+needs_c = pytest.mark.skipif(
+    not C_BUILT and os.environ.get("JSONDRIP_EXPECT_BACKEND") != "c",
+    reason="the C extension is not built here (pure-Python install)",
+)
+
+
+# -- which backend --------------------------------------------------------
+
+
+def test_backend_follows_the_environment() -> None:
+    forced = os.environ.get("JSONDRIP_PURE_PYTHON", "") not in ("", "0")
+    expected = os.environ.get("JSONDRIP_EXPECT_BACKEND")
+    if forced:
+        assert jsondrip.BACKEND == "python"
+    elif expected:
+        assert expected == jsondrip.BACKEND
+    else:
+        assert ("c" if C_BUILT else "python") == jsondrip.BACKEND
+    base = jsondrip.Parser.__mro__[1]
+    expected_module = "jsondrip._speedups" if jsondrip.BACKEND == "c" else "jsondrip._backend"
+    assert base.__module__ == expected_module
+
+
+@needs_c
+def test_the_environment_variable_forces_pure_python() -> None:
+    code = "import jsondrip; print(jsondrip.BACKEND, type(jsondrip.Parser().feed).__name__)"
+    env = {**os.environ, "JSONDRIP_PURE_PYTHON": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["python", "method"]
+    env["JSONDRIP_PURE_PYTHON"] = "0"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["c", "builtin_function_or_method"]
+
+
+@needs_c
+def test_the_c_states_are_the_reference_states() -> None:
+    from jsondrip import _speedups  # type: ignore[attr-defined]
+
+    assert {name: getattr(_parser, name) for name in _speedups.STATES} == _speedups.STATES
+    assert C.Parser.feed is _speedups.ParserBase.__dict__["feed"]
+
+
+# -- the differential harness ---------------------------------------------
+
+
+LIMITS = ["max_depth", "max_string_length", "max_number_length", "max_members", "max_document_size"]
+
+
+@st.composite
+def options(draw: st.DrawFn) -> dict[str, Any]:
+    chosen: dict[str, Any] = {}
+    if draw(st.booleans()):
+        chosen["partial_strings"] = False
+    if draw(st.booleans()):
+        chosen["allow_nan"] = True
+    if draw(st.integers(0, 4)) == 0:
+        chosen["multiple_values"] = True
+    if draw(st.integers(0, 4)) == 0:
+        chosen["lenient"] = True
+    for limit in draw(st.lists(st.sampled_from(LIMITS), max_size=2, unique=True)):
+        chosen[limit] = draw(st.integers(1, 40))
+    if draw(st.integers(0, 6)) == 0:
+        chosen["parse_float"] = decimal.Decimal
+    if draw(st.integers(0, 6)) == 0:
+        chosen["parse_int"] = str
+    return chosen
+
+
+#: Characters that matter to the state machine, for mutations.
+SPECIAL = list('"\\{}[],: \n\t\x00\x1fu0123456789-+.eEtrufalsnNIé😀\ud800\udc00')
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    """JSON texts, several values in a row, prose around them, and mutants."""
+    text = draw(json_texts(json_values(allow_nan=draw(st.booleans()), max_leaves=12)))
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        text = text + draw(st.sampled_from(["", " ", "\n"])) + draw(json_texts())
+    elif kind == 1:
+        text = f"Sure! Here it is:\n```json\n{text}\n```\nanything else?"
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(text)))
+        op = draw(st.integers(0, 2))
+        char = draw(st.sampled_from(SPECIAL))
+        if op == 0:
+            text = text[:i] + char + text[i:]
+        elif op == 1:
+            text = text[:i] + text[i + 1 :]
+        else:
+            text = text[:i] + char + text[i + 1 :]
+    return text
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> list[Any]:
+    text = draw(documents())
+    way = draw(st.integers(0, 4))
+    if way == 0:
+        return draw(llm_chunkings(text))
+    if way == 1:
+        return draw(chunkings(text))
+    if way == 2:
+        return list(text)
+    if way == 3:
+        return draw(llm_byte_chunkings(text))
+    return draw(byte_chunkings(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")))
+
+
+@needs_c
+@given(streams(), options())
+def test_both_backends_agree(chunks: list[Any], chosen: dict[str, Any]) -> None:
+    assert_same(chunks, chosen)
+
+
+@needs_c
+@given(json_texts(), st.data())
+def test_both_backends_agree_on_valid_documents(text: str, data: st.DataObject) -> None:
+    assert_same(data.draw(llm_chunkings(text)), {})
+    assert_same(data.draw(chunkings(text)), {})
+
+
+CASES = [
+    '{"a": [1, 2.5, "x\\u00e9\\ud83d\\ude00", true, false, null], "b": {"c": -0.0e+1}}',
+    '"\\ud800\\ud800\\udc00 \\n\\"\\\\\\/\\b\\f\\r\\t"',
+    "[1, 2, 3] [4]",
+    '{"a": 1, "a": 2}',
+    "[[[[[[[[1]]]]]]]]",
+    '{"a": [' * 12 + '"deep", {"b": "x\\ny"}, 1.5' + "]}" * 12,  # DeepPath below 16 levels
+    '{"k\\n": "v\\u0000"}',
+    "[01]",
+    "[1.]",
+    "[-]",
+    "[1e]",
+    "[1e+]",
+    "[tru]",
+    "[trux]",
+    '{"a" 1}',
+    '{"a": 1 "b"}',
+    "[1 2]",
+    '"\x01"',
+    '"\\x"',
+    '"\\u12g4"',
+    '{"\\q": 1}',
+    "[NaN, Infinity, -Infinity]",
+    "123456789012345678901234567890",
+    "-1.5e-300",
+    "1 2",
+    "{} x",
+    'text {"a": [1]} more {"b": 2}',
+    '\ufeff{"a": 1}',
+]
+
+
+@needs_c
+@pytest.mark.parametrize("text", CASES)
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 100])
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        {},
+        {"partial_strings": False},
+        {"allow_nan": True},
+        {"multiple_values": True},
+        {"lenient": True, "multiple_values": True},
+        {"max_depth": 3},
+        {"max_string_length": 2},
+        {"max_number_length": 3},
+        {"max_members": 1},
+        {"max_document_size": 9},
+        {"parse_float": decimal.Decimal, "parse_int": float},
+    ],
+)
+def test_both_backends_agree_on_edge_cases(text: str, size: int, chosen: dict[str, Any]) -> None:
+    chunks = [text[i : i + size] for i in range(0, len(text), size)]
+    assert_same(chunks, chosen)
+    data = text.encode("utf-8", "surrogatepass")
+    assert_same([data[i : i + size] for i in range(0, len(data), size)], chosen)
+
+
+# -- pickles made by one backend resume in the other -----------------------
+
+
+class _Rename(pickle.Unpickler):
+    def __init__(self, data: bytes, source: str, target: str) -> None:
+        import io
+
+        super().__init__(io.BytesIO(data))
+        self.source = source
+        self.target = target
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.split(".")[0] == self.source:
+            module = self.target + module[len(self.source) :]
+        return super().find_class(module, name)
+
+
+def _resume_elsewhere(
+    source: Any, target: Any, chunks: list[Any], cut: int, protocol: int, chosen: dict[str, Any]
+) -> list[Any]:
+    parser = source.Parser(**chosen)
+    events: list[Any] = []
+    try:
+        for chunk in chunks[:cut]:
+            events.append(repr([tuple(d) for d in parser.feed(chunk)]))
+    except source.JSONStreamError as error:
+        return [*events, type(error).__name__, str(error)]
+    data = pickle.dumps(parser, protocol=protocol)
+    clone = _Rename(data, source.__name__, target.__name__).load()
+    assert type(clone) is target.Parser
+    try:
+        for chunk in chunks[cut:]:
+            events.append(repr([tuple(d) for d in clone.feed(chunk)]))
+            events.append(repr(clone.value))
+        events.append(repr(clone.close()))
+    except target.JSONStreamError as error:
+        events += [type(error).__name__, str(error), error.offset, error.line, error.column]
+    return events
+
+
+@needs_c
+@given(streams(), options(), st.data(), st.integers(0, pickle.HIGHEST_PROTOCOL))
+def test_pickles_resume_in_the_other_backend(
+    chunks: list[Any], chosen: dict[str, Any], data: st.DataObject, protocol: int
+) -> None:
+    chosen.pop("parse_int", None)  # str and Decimal pickle fine; keep the options simple
+    cut = data.draw(st.integers(0, len(chunks)))
+    expected = _resume_elsewhere(PY, PY, chunks, cut, protocol, chosen)
+    assert _resume_elsewhere(C, PY, chunks, cut, protocol, chosen) == expected
+    assert _resume_elsewhere(PY, C, chunks, cut, protocol, chosen) == expected
+    assert _resume_elsewhere(C, C, chunks, cut, protocol, chosen) == expected
