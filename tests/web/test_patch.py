@@ -210,6 +210,7 @@ def test_messages_that_do_not_fit_raise_patch_error(messages: list[Any]) -> None
     assert json.dumps(state.value) == before
 
 
+@pytest.mark.slow
 def test_deep_paths_do_not_recurse() -> None:
     depth = 1500  # past the recursion limit; each add's path is O(depth) long
     assert depth > sys.getrecursionlimit()

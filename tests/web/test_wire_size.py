@@ -7,6 +7,8 @@ import json
 import random
 from importlib.resources import files
 
+import pytest
+
 from jsondrip import Parser
 from jsondrip.patch import PatchEncoder, dumps
 
@@ -59,6 +61,7 @@ def test_the_recorded_llm_stream_costs_at_most_one_and_a_half_times_the_raw_text
     assert ours <= 1.5 * raw
 
 
+@pytest.mark.slow
 def test_bytes_per_chunk_do_not_grow_with_the_document() -> None:
     small, large = _chunked(_items(100)), _chunked(_items(3000))
     ours_small, raw_small = _sizes(small)
