@@ -170,11 +170,13 @@ class SlotText:
             self._track(line)
             try:
                 pieces = self._sse.feed(line)
-            except json.JSONDecodeError as exc:
+            except (TypeError, ValueError) as exc:  # also sources' "not this provider's event"
                 event, first = self._current
                 other = self.diagnose()
                 if other is not None:  # e.g. OpenAI's "data: [DONE]" with --sse anthropic
                     raise SSEError(f"{first}: event {event}: {other}", out) from None
+                if not isinstance(exc, json.JSONDecodeError):
+                    raise SSEError(f"{first}: event {event}: {exc}", out) from None
                 raise SSEError(
                     f"{first}: event {event}: its data is not JSON"
                     f" ({exc.msg}, column {exc.colno}); with --sse {self._provider},"
