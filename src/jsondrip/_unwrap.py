@@ -83,6 +83,9 @@ class Hunter:
     it never looks at text it has already passed.
     """
 
+    # No __slots__: a parser pickles with every protocol, and 0 and 1 cannot
+    # pickle a slotted object without __getstate__.
+
     def __init__(self) -> None:
         self.state = PROSE
         self.return_to = PROSE  # the state after a think block or another fence

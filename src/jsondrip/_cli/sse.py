@@ -170,19 +170,24 @@ class SlotText:
             self._track(line)
             try:
                 pieces = self._sse.feed(line)
-            except (TypeError, ValueError) as exc:  # also sources' "not this provider's event"
+            except json.JSONDecodeError as exc:
                 event, first = self._current
                 other = self.diagnose()
                 if other is not None:  # e.g. OpenAI's "data: [DONE]" with --sse anthropic
                     raise SSEError(f"{first}: event {event}: {other}", out) from None
-                if not isinstance(exc, json.JSONDecodeError):
-                    raise SSEError(f"{first}: event {event}: {exc}", out) from None
                 raise SSEError(
                     f"{first}: event {event}: its data is not JSON"
                     f" ({exc.msg}, column {exc.colno}); with --sse {self._provider},"
                     f" {EXPECTED[self._provider]}",
                     out,
                 ) from None
+            except (ValueError, TypeError) as exc:
+                # The provider's reader rejects an event it does not know
+                # (jsondrip.sources is never silent about one).
+                event, first = self._current
+                other = self.diagnose()
+                detail = other if other is not None else str(exc)
+                raise SSEError(f"{first}: event {event}: {detail}", out) from None
             out.extend(self._select(pieces))
         return out
 
