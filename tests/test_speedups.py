@@ -263,3 +263,26 @@ def test_pickles_resume_in_the_other_backend(
     assert _resume_elsewhere(C, PY, chunks, cut, protocol, chosen) == expected
     assert _resume_elsewhere(PY, C, chunks, cut, protocol, chosen) == expected
     assert _resume_elsewhere(C, C, chunks, cut, protocol, chosen) == expected
+
+
+@needs_c
+@pytest.mark.parametrize("forced", ["0", "1"])
+def test_a_pickle_resumes_in_a_process_with_the_other_backend(forced: str) -> None:
+    # Made here by one backend, loaded by a fresh interpreter running the other.
+    maker = C if forced == "1" else PY
+    parser = maker.Parser()
+    deltas = parser.feed('{"a": [1, "tw')
+    assert deltas
+    data = pickle.dumps(parser).replace(maker.__name__.encode(), b"jsondrip")
+    code = (
+        "import pickle, sys, jsondrip\n"
+        "p = pickle.loads(sys.stdin.buffer.read())\n"
+        "print(jsondrip.BACKEND, p.feed('o\", 3]}')[0], p.close())\n"
+    )
+    env = {**os.environ, "JSONDRIP_PURE_PYTHON": forced}
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=data, env=env, capture_output=True, check=True
+    )
+    backend = "python" if forced == "1" else "c"
+    expected = f"{backend} Delta(op='append', path=('a', 1), value='o') {{'a': [1, 'two', 3]}}"
+    assert out.stdout.decode().strip() == expected

@@ -40,11 +40,14 @@ class DeepPath(Sequence[Key]):
     """
 
     __slots__ = ("_key", "_len", "_parent")
+    _key: Key
+    _len: int
+    _parent: Path
 
     def __init__(self, parent: Path, key: Key) -> None:
         self._parent = parent
         self._key = key
-        self._len = len(parent) + 1
+        self._len = (parent._len if type(parent) is DeepPath else len(parent)) + 1
 
     @property
     def parent(self) -> Path:
