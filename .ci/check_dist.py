@@ -27,6 +27,9 @@ def main(sdist: str, wheel: str) -> int:
         problems.append("sdist: no LICENSE")
     if not any(name.endswith(".dist-info/licenses/LICENSE") for name in wheel_names):
         problems.append("wheel: no LICENSE")
+    for data in ("jsondrip/static/jsondrip.js", "jsondrip/static/demo.html"):
+        if data not in wheel_names:
+            problems.append(f"wheel: no {data} (jsondrip demo --web, the browser client)")
     for label, text in (("sdist", sdist_meta), ("wheel", wheel_meta)):
         meta = email.message_from_string(text)
         if meta["License-Expression"] != "MIT":

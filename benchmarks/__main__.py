@@ -32,6 +32,7 @@ SCENARIOS = (
     "latency",
     "whole",
     "typed",
+    "wire",
     # the core's linear-cost workloads (scenarios.py)
     "long_string",
     "apply",
@@ -148,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
         largest: Size = args.sizes[-1]
         log(f"6. Latency ({largest.label})")
         latency = run_latency(largest, args.cap, log)
+    wire_text = ""
+    if "wire" in args.scenarios and selected("jsondrip"):
+        from . import wire
+
+        log("7. Wire: bytes and CPU per chunk to a browser")
+        wire_sizes = [size for size in args.sizes if size.chars >= 10_000] or args.sizes
+        wire_text = "\n" + wire.section(wire_sizes, args.cap, log)
     noops.append(noop_call_seconds())  # again at the end: the run's load may have changed
     noop = statistics.median(noops)
     elapsed = perf_counter() - started
@@ -199,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         report.backend_targets(curves, jsonl, noop),
         noop,
     )
+    text += wire_text
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

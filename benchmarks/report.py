@@ -221,7 +221,6 @@ def targets(
         ("typed (pydantic) stream", curves.get("typed"), "jsondrip_typed"),
         ("long string field, value after every chunk", curves.get("long_string"), "jsondrip"),
         ("apply_deltas on the long-string streams", curves.get("apply"), "jsondrip_apply"),
-        ("deep nesting", curves.get("deep"), "jsondrip_deep"),
         ("bad JSON Lines", curves.get("bad_jsonl"), "jsondrip_bad_jsonl"),
     ):
         growth = None

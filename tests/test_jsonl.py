@@ -123,7 +123,7 @@ def test_bad_middle_line_raise_delivers_the_records_before_it() -> None:
         ("1 2", "expected the end of input after the value, found '2'", 3),
         ('{"a": 1', "expected ',' or '}' after object member, found end of line", 8),
         ("[1,]", "expected a value, found ']'", 4),
-        ("NaN", "allow_nan", 1),
+        ("NaN", "expected a value, found 'N'", 1),
         ('"a\tb"', "control character U+0009", 3),
         ("tru", "expected 'true', found end of line", 4),
     ],

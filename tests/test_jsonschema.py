@@ -131,3 +131,66 @@ def test_syntax_errors_and_bad_schemas() -> None:
         SchemaParser(SCHEMA).feed('{"title": ,')
     with pytest.raises(SchemaError):
         SchemaParser({"type": 12})
+
+
+# -- judged as early as the schema allows (typed-streaming issue, reproduction 8) ----
+
+
+NULLABLE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "notes": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "count": {"oneOf": [{"type": "integer"}, {"type": "null"}]},
+        "rest": {"type": "string"},
+    },
+    "required": ["notes", "count", "rest"],
+    "additionalProperties": False,
+}
+
+
+def first_raise(schema: dict[str, Any], text: str) -> int:
+    parser = SchemaParser(schema)
+    for i, char in enumerate(text):
+        try:
+            parser.feed(char)
+        except ValidationError:
+            return i
+    raise AssertionError("no violation in feed()")
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        ('{"notes": 5, "count": 1, "rest": "a long tail"}', "5"),
+        ('{"notes": true, "count": 1, "rest": "a long tail"}', "true"),
+        ('{"notes": null, "count": 1.5, "rest": "a long tail"}', "1.5"),
+        ('{"notes": null, "count": "x", "rest": "a long tail"}', '"x"'),
+    ],
+)
+def test_a_scalar_under_any_of_is_judged_when_it_completes(text: str, after: str) -> None:
+    index = first_raise(NULLABLE, text)
+    end = text.index(after) + len(after)
+    assert index <= end
+
+
+def test_the_root_object_is_judged_for_required_at_its_brace() -> None:
+    text = '{"notes": null, "rest": "x"}'
+    assert first_raise(NULLABLE, text) == len(text) - 1
+
+
+def test_nested_objects_are_judged_for_required_at_their_brace() -> None:
+    text = '{"title": "T", "servings": 1, "ingredients": [{"name": "ab", "quantity": 1}, '
+    assert first_raise(SCHEMA, text) == text.index("}")
+
+
+def test_valid_nullable_documents_pass_in_every_chunking() -> None:
+    for document in (
+        {"notes": None, "count": None, "rest": ""},
+        {"notes": "n", "count": 3, "rest": "r"},
+    ):
+        text = json.dumps(document)
+        for label, chunks in chunkings(text):
+            parser = SchemaParser(NULLABLE)
+            for chunk in chunks:
+                parser.feed(chunk)
+            assert parser.close() == document, label

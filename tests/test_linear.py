@@ -212,6 +212,10 @@ def test_paths_below_the_tuple_depth_are_deep_paths_that_behave_like_tuples() ->
         assert plain <= path
         assert not (path < plain)
         assert pickle.loads(pickle.dumps(path)) == plain
+        assert (0 in path, "a" in path, "zz" in path) == (0 in plain, "a" in plain, False)
+        assert path.count(0) == plain.count(0)
+        if plain:
+            assert path.index(plain[-1]) == plain.index(plain[-1])
         assert json.loads(json.dumps({"path": list(path)})) == {"path": list(plain)}
     deep = [d.path for d in deltas if isinstance(d.path, DeepPath)]
     assert deep

@@ -24,7 +24,8 @@ from typing import Any, Union
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jsondrip import IncompleteJSONError, JSONStreamError, Parser, apply_deltas
+from jsondrip import DeepPath, IncompleteJSONError, JSONStreamError, Parser, apply_deltas
+from jsondrip._delta import TUPLE_DEPTH
 from jsondrip.testing import byte_chunkings, chunkings, json_texts, json_values
 
 Chunk = Union[str, bytes]
@@ -238,3 +239,44 @@ def test_allow_nan_round_trip(value: Any) -> None:
         parser.feed(text[i : i + 3])
     result = parser.close()
     assert json.dumps(result) == json.dumps(json.loads(text))
+
+
+@st.composite
+def deep_texts(draw: st.DrawFn) -> tuple[str, list[Chunk]]:
+    """A generated document wrapped in 14-19 arrays/objects, around TUPLE_DEPTH
+    (16), where delta paths turn from tuples into DeepPath links."""
+    inner = draw(json_texts())
+    depth = draw(st.integers(TUPLE_DEPTH - 2, TUPLE_DEPTH + 3))
+    kinds = draw(st.lists(st.booleans(), min_size=depth, max_size=depth))
+    head = "".join('{"k": ' if is_object else "[1, " for is_object in kinds)
+    tail = "".join("}" if is_object else "]" for is_object in reversed(kinds))
+    text = head + inner + tail
+    chunks: list[Chunk] = draw(st.one_of(chunkings(text), byte_chunkings(text)))  # type: ignore[arg-type]
+    return text, chunks
+
+
+@given(deep_texts())
+def test_deep_paths_fold_and_behave_like_the_tuples_they_stand_for(
+    case: tuple[str, list[Chunk]],
+) -> None:
+    text, chunks = case
+    parser = Parser()
+    folded: Any = None
+    deltas = []
+    for chunk in chunks:
+        new = parser.feed(chunk)
+        folded = apply_deltas(folded, new)
+        deltas += new
+        if parser.started:
+            assert folded == parser.value
+    assert folded == parser.close() == json.loads(text)
+    whole = Parser().feed(text)
+    assert [(op, tuple(path)) for op, path in structure(text, chunks)] == [
+        (op, tuple(path)) for op, path, _ in whole if op != "append"
+    ]
+    for op, path, value in deltas:
+        container = op != "append" and isinstance(value, (dict, list))
+        deep = len(path) > TUPLE_DEPTH or (container and len(path) == TUPLE_DEPTH)
+        assert type(path) is (DeepPath if deep else tuple)
+        assert path == tuple(path)
+        assert hash(path) == hash(tuple(path))

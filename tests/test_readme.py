@@ -123,7 +123,8 @@ def _needs(block: Block) -> None:
     for module, version in OPTIONAL.items():
         if re.search(rf"^\s*(from|import) {module}\b", block.code, re.M):
             if sys.version_info < version and importlib.util.find_spec(module) is None:
-                pytest.skip(f"{block.label}: {module} needs Python >= {version}")
+                needed = ".".join(map(str, version))
+                pytest.skip(f"{block.label}: {module} needs Python >= {needed}")
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[block.label for block in BLOCKS])

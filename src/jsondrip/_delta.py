@@ -13,6 +13,7 @@ iteration, ``path + (key,)``); ``tuple(path)`` gives the plain tuple.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, NamedTuple, Union, overload
 
@@ -39,11 +40,14 @@ class DeepPath(Sequence[Key]):
     """
 
     __slots__ = ("_key", "_len", "_parent")
+    _key: Key
+    _len: int
+    _parent: Path
 
     def __init__(self, parent: Path, key: Key) -> None:
         self._parent = parent
         self._key = key
-        self._len = len(parent) + 1
+        self._len = (parent._len if type(parent) is DeepPath else len(parent)) + 1
 
     @property
     def parent(self) -> Path:
@@ -66,6 +70,17 @@ class DeepPath(Sequence[Key]):
 
     def __reversed__(self) -> Iterator[Key]:
         return reversed(self._as_tuple())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._as_tuple()
+
+    def index(self, key: Any, start: int = 0, stop: int = sys.maxsize) -> int:
+        """The first index of ``key`` (like ``tuple.index``)."""
+        return self._as_tuple().index(key, start, stop)
+
+    def count(self, key: Any) -> int:
+        """How many times ``key`` occurs (like ``tuple.count``)."""
+        return self._as_tuple().count(key)
 
     def _as_tuple(self) -> tuple[Key, ...]:
         keys: list[Key] = []

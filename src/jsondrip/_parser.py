@@ -169,7 +169,11 @@ class Parser(ParserBase):
     ``value`` is ``None`` before any value has started (check :attr:`started`
     to tell that apart from a JSON ``null``). It is the parser's own live
     object, not a copy: later chunks keep growing the same dicts and lists in
-    place, so copy it (``copy.deepcopy``) if you need a snapshot.
+    place, so copy it (``copy.deepcopy``) if you need a snapshot. Do not modify
+    it while parsing: the open string is grown in place in its container.
+
+    A parser is not thread-safe: a call made while another call on it runs
+    raises :class:`~jsondrip.errors.ConcurrentUseError`.
     """
 
     def __init__(

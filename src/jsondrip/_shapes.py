@@ -2,28 +2,43 @@
 
 A :class:`Shape` wraps one annotation: what JSON it can accept (object, array,
 anything), how to show it while partial (a model instance, a dict, a list),
-the shapes of its children, and a cached ``TypeAdapter`` that validates a
-complete value exactly as pydantic would inside the enclosing model (field
-constraints and the model's config included).
+the shapes of its children and the *role* each key plays in an object, and a
+cached ``TypeAdapter`` that validates a complete value exactly as pydantic
+would inside the enclosing model (field constraints and the model's config
+included).
 
-``early`` says whether a value at this path may be judged on its own, before
-its enclosing model is complete. It is false below a field that has
-before/wrap/plain validators, or in a model with a before/wrap model
-validator: such hooks can turn input that looks wrong into valid input, so
-only the model's own validation may reject it.
+Two flags decide how far a value may be judged on its own:
+
+* ``hooked``: a validator function governs the value (a before, wrap, plain or
+  after validator given with ``Annotated``, a ``Json`` field, a custom type's
+  own validator, or a model's before/wrap validator), anywhere in the type
+  except inside a nested model, which validates itself. Such a value is
+  validated only once complete, from its raw JSON, and never shown before.
+* ``trivial``: a plain ``list[X]`` or ``dict[str, X]`` (or ``Any``) whose
+  completed children already are its validated value: completing it costs
+  nothing.
+
+Roles of a key in an object (see :meth:`Shape.role`): ``TYPED`` (a field,
+validated as it completes and shown), ``GATED`` (a field under a field
+validator, or a hooked value: handed raw to the model's own validation),
+``RAWKEY`` (the first key of an ``AliasPath``), ``EXTRA`` (kept raw under
+``extra='allow'``), ``IGNORED`` and ``FORBIDDEN``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+import json
 import types
 import typing
 from collections import deque
 from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 from collections.abc import Set as AbstractSet
-from typing import Annotated, Any, Optional, Union
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from typing_extensions import get_args, get_origin, is_typeddict
 
@@ -36,16 +51,26 @@ TYPEDDICT = "typeddict"
 MAPPING = "mapping"
 SEQUENCE = "sequence"
 TUPLE = "tuple"
-UNION = "union"
+UNION = "union"  # smart union: candidates narrowed as the value arrives
+TAGGED = "tagged"  # discriminated union: the member is known once the tag is
 ANY = "any"
 SCALAR = "scalar"
-IGNORE = "ignore"  # an unknown key's value: parsed, not shown, not checked
+WHOLE = "whole"  # judged only once complete (root models, callable discriminators)
 
-_OBJECT_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, ANY))
+# Roles of a key in an object.
+TYPED = 0
+GATED = 1
+RAWKEY = 2
+EXTRA = 3
+IGNORED = 4
+FORBIDDEN = 5
+
+_OBJECT_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, ANY, TAGGED))
 _ARRAY_KINDS = frozenset((SEQUENCE, TUPLE, ANY))
 _MAPPING_ORIGINS = (dict, Mapping, MutableMapping)
 _SEQUENCE_ORIGINS = (list, set, frozenset, deque, Sequence, MutableSequence, AbstractSet)
 _HOOK_MODES = frozenset(("before", "wrap", "plain"))
+_FUNCTION_SCHEMAS = frozenset(("function-before", "function-wrap", "function-plain", "json"))
 _UNION_TYPES: tuple[Any, ...] = (Union,)
 if hasattr(types, "UnionType"):  # Python 3.10+: X | Y
     _UNION_TYPES += (types.UnionType,)
@@ -58,48 +83,69 @@ class Shape:
         "_adapter",
         "_children",
         "_fields",
+        "_gated",
+        "_item",
+        "allow_extra",
         "annotation",
         "config",
-        "early",
+        "exact",
         "forbid_extra",
+        "hooked",
         "kind",
+        "label",
         "members",
+        "metadata",
         "nullable",
+        "plain_str",
         "str_like",
+        "tag_keys",
+        "tags",
         "target",
+        "trivial",
     )
 
-    def __init__(
-        self, annotation: Any, config: Optional[Mapping[str, Any]] = None, early: bool = True
-    ) -> None:
+    def __init__(self, annotation: Any, config: Optional[Mapping[str, Any]] = None) -> None:
         self.annotation = annotation
         self.config = config
-        self.early = early
         self._adapter: Optional[TypeAdapter[Any]] = None
-        self._children: dict[Any, Shape] = {}
-        self._fields: dict[str, str] = {}  # JSON key -> attribute name
+        self._children: dict[Any, tuple[int, Any, Optional[Shape]]] = {}
+        self._item: Optional[tuple[int, Any, Optional[Shape]]] = None
+        # JSON key -> (attribute name, priority among the keys of that field).
+        self._fields: dict[str, tuple[str, int]] = {}
+        self._gated: set[str] = set()  # attribute names under field validators / AliasPath
         self.forbid_extra = False
+        self.allow_extra = False
         self.nullable = False
         self.str_like = False
+        self.plain_str = False
+        self.exact = False
         self.members: list[Shape] = []
-        target, _ = _strip(annotation)
+        self.tag_keys: frozenset[str] = frozenset()
+        self.tags: dict[Any, Shape] = {}
+        target, metadata = _strip(annotation)
         origin = get_origin(target)
         if origin in _UNION_TYPES:
             args = [a for a in get_args(target) if a is not type(None)]
             self.nullable = len(args) < len(get_args(target))
             if len(args) == 1:
-                target, _ = _strip(args[0])
+                target, more = _strip(args[0])
+                metadata = [*metadata, *more]
                 origin = get_origin(target)
             else:
-                self.members = [Shape(a, config, early) for a in args]
+                self.members = [Shape(a, config) for a in args]
         self.target = target
+        self.metadata = metadata
+        self.label = getattr(target, "__name__", str(target))
         self.kind = self._classify(target, origin)
         if self.kind in (MODEL, DATACLASS):
             self._read_fields()
         elif self.kind == TYPEDDICT:
-            self.forbid_extra = bool(
-                (getattr(target, "__pydantic_config__", None) or {}).get("extra") == "forbid"
-            )
+            extra = (getattr(target, "__pydantic_config__", None) or {}).get("extra")
+            self.forbid_extra = extra == "forbid"
+        elif self.kind == UNION:
+            self._read_tags()
+        self.trivial = self._is_trivial(origin)
+        self.hooked = self._find_hooks()
 
     def _classify(self, target: Any, origin: Any) -> str:
         if self.members:
@@ -107,6 +153,8 @@ class Shape:
         if target is Any or target is object or isinstance(target, typing.TypeVar):
             self.str_like = True  # shown as plain JSON, unfinished strings included
             return ANY
+        if isinstance(target, type) and issubclass(target, RootModel):
+            return WHOLE
         if isinstance(target, type) and issubclass(target, BaseModel):
             return MODEL
         if dataclasses.is_dataclass(target) and isinstance(target, type):
@@ -120,9 +168,101 @@ class Shape:
             return SEQUENCE if not args or (len(args) == 2 and args[1] is Ellipsis) else TUPLE
         if target in (list, set, frozenset) or origin in _SEQUENCE_ORIGINS:
             return SEQUENCE
-        if isinstance(target, type) and issubclass(target, str) and not _is_enum(target):
+        if target is str:
+            self.str_like = self.plain_str = True
+        elif target is Decimal:
+            self.exact = True
+        elif isinstance(target, type) and issubclass(target, str) and not _is_enum(target):
             self.str_like = True
         return SCALAR
+
+    def _is_trivial(self, origin: Any) -> bool:
+        if self.kind == ANY:
+            return True
+        if self.metadata:
+            return False
+        if self.kind == SEQUENCE:
+            return self.target is list or origin is list
+        if self.kind == MAPPING:
+            args = get_args(self.target)
+            return (self.target is dict or origin is dict) and (not args or args[0] in (str, Any))
+        return False
+
+    def _read_tags(self) -> None:
+        discriminator: Any = None
+        for item in self.metadata:
+            discriminator = getattr(item, "discriminator", None) or discriminator
+        if discriminator is None:
+            return
+        if not isinstance(discriminator, str):
+            self.kind = WHOLE  # a callable discriminator: pydantic decides at the end
+            return
+        keys: set[str] = set()
+        for member in self.members:
+            name = discriminator
+            values: tuple[Any, ...] = ()
+            if member.kind == MODEL:
+                info = member.target.model_fields.get(name)
+                annotation = info.annotation if info is not None else None
+            elif member.kind == DATACLASS:
+                annotation = typing.get_type_hints(member.target).get(name)
+            else:
+                annotation = None
+            stripped, _ = _strip(annotation)
+            if get_origin(stripped) is Literal:
+                values = get_args(stripped)
+            if not values:
+                self.kind = WHOLE
+                return
+            for value in values:
+                self.tags[value.value if isinstance(value, enum.Enum) else value] = member
+            keys.update(key for key, (field, _) in member._fields.items() if field == name)
+        self.tag_keys = frozenset(keys)
+        self.kind = TAGGED
+
+    def _read_fields(self) -> None:
+        target = self.target
+        if self.kind == MODEL:
+            if not getattr(target, "__pydantic_complete__", True):
+                target.model_rebuild(raise_errors=False)  # forward references
+            config: Mapping[str, Any] = target.model_config
+            by_name = bool(config.get("populate_by_name") or config.get("validate_by_name"))
+            by_alias = config.get("validate_by_alias", True)
+            for name, info in target.model_fields.items():
+                keys, paths = _alias_keys(info) if by_alias else ([], [])
+                if paths:
+                    self._gated.add(name)
+                    for key in paths:
+                        self._children.setdefault(key, (RAWKEY, None, None))
+                if (not keys and not paths) or by_name:
+                    keys.append(name)
+                for priority, key in enumerate(keys):
+                    self._fields.setdefault(key, (name, priority))
+                if _has_field_hooks(target, name):
+                    self._gated.add(name)
+        else:
+            for field in dataclasses.fields(target):
+                if field.init:
+                    self._fields[field.name] = (field.name, 0)
+                    if _has_field_hooks(target, field.name):
+                        self._gated.add(field.name)
+            config = getattr(target, "__pydantic_config__", None) or {}
+        self.forbid_extra = config.get("extra") == "forbid"
+        self.allow_extra = config.get("extra") == "allow"
+
+    def _find_hooks(self) -> bool:
+        if self.kind in (MODEL, DATACLASS):
+            if _has_model_hooks(self.target):
+                return True
+            if self.kind == MODEL and not self.metadata:
+                return False  # a model validates its own fields: a boundary
+        if self.kind == ANY or (self.kind == SCALAR and not self.metadata and _simple(self.target)):
+            return False
+        try:
+            schema = self.adapter.core_schema
+        except Exception:  # pragma: no cover - pydantic rejects the type later
+            return True
+        return _has_hooks(schema)
 
     # -- what JSON fits --------------------------------------------------------
 
@@ -130,96 +270,86 @@ class Shape:
         """Can a JSON object ever validate here?"""
         if self.kind == UNION:
             return any(m.accepts_object() for m in self.members)
-        return self.kind in _OBJECT_KINDS or self.kind == IGNORE
+        return self.kind in _OBJECT_KINDS or self.kind == WHOLE
 
     def accepts_array(self) -> bool:
         """Can a JSON array ever validate here?"""
         if self.kind == UNION:
             return any(m.accepts_array() for m in self.members)
-        return self.kind in _ARRAY_KINDS or self.kind == IGNORE
+        return self.kind in _ARRAY_KINDS or self.kind == WHOLE
 
     # -- children --------------------------------------------------------------
 
-    def field_name(self, key: str) -> Optional[str]:
-        """The attribute a JSON key fills in a model or dataclass (None: unknown)."""
-        return self._fields.get(key)
+    def role(self, key: Any) -> tuple[int, Any, Optional[Shape]]:
+        """How the value at ``key`` is handled: ``(role, attribute, shape)``.
 
-    def child(self, key: Any) -> Shape:
-        """The shape of the value at ``key`` (an object key or array index)."""
+        ``attribute`` is the field name in models and dataclasses, else None.
+        """
+        if self.kind in (SEQUENCE, MAPPING, ANY):  # one child shape for every key
+            if self._item is None:
+                self._item = self._make_role(key)
+            return self._item
         cached = self._children.get(key)
         if cached is not None:
             return cached
-        shape = self._make_child(key)
-        if self.kind not in (SEQUENCE, MAPPING):  # those share one child shape
-            self._children[key] = shape
-        else:
-            self._children = {key: shape} if not self._children else self._children
-        return shape
+        role = self._make_role(key)
+        if len(self._children) < 10_000:
+            self._children[key] = role
+        return role
 
-    def _make_child(self, key: Any) -> Shape:
+    def priority(self, key: str) -> int:
+        """The rank of ``key`` among the keys that fill the same field (0 wins)."""
+        return self._fields.get(key, ("", 0))[1]
+
+    def _make_role(self, key: Any) -> tuple[int, Any, Optional[Shape]]:
         kind = self.kind
-        if kind == IGNORE:
-            return self
         if kind in (MODEL, DATACLASS):
-            name = self._fields.get(key)
-            if name is None:
-                return _ignored()
-            return self._field_shape(name)
+            found = self._fields.get(key)
+            if found is None:
+                if self.forbid_extra:
+                    return (FORBIDDEN, None, None)
+                return (EXTRA if self.allow_extra else IGNORED, None, None)
+            name = found[0]
+            shape = self._field_shape(name)
+            if name in self._gated or shape.hooked:
+                return (GATED, name, shape)
+            return (TYPED, name, shape)
         if kind == TYPEDDICT:
             hints = typing.get_type_hints(self.target, include_extras=True)
             config = getattr(self.target, "__pydantic_config__", None) or self.config
             if key in hints:
-                return Shape(hints[key], config, self.early)
-            return _ignored()
-        if kind in (SEQUENCE, MAPPING):
-            existing = next(iter(self._children.values()), None)
-            if existing is not None:
-                return existing
+                return (TYPED, None, Shape(hints[key], config))
+            return (FORBIDDEN if self.forbid_extra else IGNORED, None, None)
+        if kind in (SEQUENCE, MAPPING, ANY):
             args = get_args(self.target)
-            if kind == MAPPING:
+            if kind == ANY:
+                item: Any = Any
+            elif kind == MAPPING:
                 item = args[1] if len(args) == 2 else Any
             else:
                 item = args[0] if args else Any
-            return Shape(item, self.config, self.early)
+            return (TYPED, None, Shape(item, self.config))
         if kind == TUPLE:
             args = get_args(self.target)
             if isinstance(key, int) and key < len(args):
-                return Shape(args[key], self.config, self.early)
-            return _ignored()
-        return Shape(Any, self.config, False)
-
-    def _read_fields(self) -> None:
-        target = self.target
-        if self.kind == MODEL:
-            config: Mapping[str, Any] = target.model_config
-            self.forbid_extra = config.get("extra") == "forbid"
-            by_name = bool(config.get("populate_by_name") or config.get("validate_by_name"))
-            by_alias = config.get("validate_by_alias", True)
-            for name, info in target.model_fields.items():
-                keys = _alias_keys(info) if by_alias else []
-                if not keys or by_name:
-                    keys.append(name)
-                for key in keys:
-                    self._fields[key] = name
-        else:
-            for field in dataclasses.fields(target):
-                if field.init:
-                    self._fields[field.name] = field.name
-            config = getattr(target, "__pydantic_config__", None) or {}
-            self.forbid_extra = config.get("extra") == "forbid"
-        if _has_model_hooks(target):
-            self.early = False
-            self.forbid_extra = False
+                return (TYPED, None, Shape(args[key], self.config))
+            return (IGNORED, None, None)
+        return (IGNORED, None, None)
 
     def _field_shape(self, name: str) -> Shape:
         target = self.target
-        early = self.early and not _has_field_hooks(target, name)
         if self.kind == MODEL:
             info: FieldInfo = target.model_fields[name]
-            return Shape(_field_annotation(info), target.model_config, early)
+            return Shape(_field_annotation(info), target.model_config)
         hints = typing.get_type_hints(target, include_extras=True)
         config = getattr(target, "__pydantic_config__", None)
-        return Shape(hints.get(name, Any), config, early)
+        return Shape(hints.get(name, Any), config)
+
+    def candidates(self, is_object: bool) -> list[Shape]:
+        """The union members that can take a JSON object (or array)."""
+        if is_object:
+            return [m for m in self.members if m.accepts_object()]
+        return [m for m in self.members if m.accepts_array()]
 
     # -- validation ------------------------------------------------------------
 
@@ -235,6 +365,89 @@ class Shape:
                 config = {k: v for k, v in self.config.items() if k not in _MODEL_ONLY}
                 self._adapter = TypeAdapter(self.annotation, config=config)  # type: ignore[arg-type]
         return self._adapter
+
+    def validate_scalar(self, value: Any) -> Any:
+        """Validate a complete JSON scalar, from its exact text."""
+        if self.kind == ANY:
+            return plain(value)
+        if self.plain_str and type(value) is str:
+            return self.adapter.validate_python(value)  # str from str: as in JSON mode
+        if self.exact and isinstance(value, Decimal):
+            return self.adapter.validate_python(value)  # parse_float=Decimal: every digit
+        return self.adapter.validate_json(number_text(value))
+
+    def validate_raw(self, value: Any) -> Any:
+        """Validate a complete raw JSON value as a whole, in JSON mode."""
+        try:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=True, default=_number)
+        except RecursionError:
+            raise too_deep(self) from None
+        return self.adapter.validate_json(text)
+
+
+def too_deep(shape: Shape) -> ValidationError:
+    """The error pydantic gives for a value nested deeper than it recurses."""
+    return ValidationError.from_exception_data(
+        shape.label, [{"type": "recursion_loop", "loc": (), "input": None}]
+    )
+
+
+def number_text(value: Any) -> str:
+    """The JSON text of a parsed scalar (a float's repr reads back as the same
+    float, which is all pydantic's JSON mode keeps of a number)."""
+    if type(value) is str:
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        text = float.__repr__(value)
+        return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(text, text)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return str(value)  # Decimal (parse_float=Decimal) or another parse_float's result
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def plain(value: Any) -> Any:
+    """Raw JSON as pydantic's JSON mode hands it to validators: floats as float.
+
+    Only needed with ``parse_float=Decimal``; iterative, so that no depth
+    raises ``RecursionError``.
+    """
+    kind = type(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if kind is not dict and kind is not list:
+        return value
+    root: list[Any] = [None]
+    todo: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while todo:
+        target, slot, item = todo.pop()
+        kind = type(item)
+        if kind is dict:
+            copy: Any = {}
+            target[slot] = copy
+            for key, child in item.items():
+                copy[key] = None
+                todo.append((copy, key, child))
+        elif kind is list:
+            copy = [None] * len(item)
+            target[slot] = copy
+            todo.extend((copy, i, child) for i, child in enumerate(item))
+        elif isinstance(item, Decimal):
+            target[slot] = float(item)
+        else:
+            target[slot] = item
+    return root[0]
 
 
 # Config keys that describe a model, not how its field types validate.
@@ -288,12 +501,6 @@ def _field_annotation(info: FieldInfo) -> Any:
     return Annotated[(info.annotation, *metadata)]
 
 
-def _ignored() -> Shape:
-    shape = Shape(Any, None, False)
-    shape.kind = IGNORE
-    return shape
-
-
 def _strip(annotation: Any) -> tuple[Any, list[Any]]:
     metadata: list[Any] = []
     while get_origin(annotation) is Annotated:
@@ -304,21 +511,40 @@ def _strip(annotation: Any) -> tuple[Any, list[Any]]:
 
 
 def _is_enum(target: type) -> bool:
-    import enum
-
     return issubclass(target, enum.Enum)
 
 
-def _alias_keys(info: FieldInfo) -> list[str]:
+_SIMPLE = (str, int, float, bool, bytes, Decimal, type(None))
+
+
+def _simple(target: Any) -> bool:
+    if target in _SIMPLE:
+        return True
+    if get_origin(target) is Literal:
+        return True
+    return isinstance(target, type) and (_is_enum(target) or target.__module__ == "datetime")
+
+
+def _alias_keys(info: FieldInfo) -> tuple[list[str], list[str]]:
+    """The JSON keys that fill a field, in pydantic's order of preference,
+    and the first keys of its ``AliasPath``\\ s."""
     alias = info.validation_alias
-    if isinstance(alias, str):
-        return [alias]
+    if alias is None:
+        return ([info.alias] if info.alias else []), []
     choices = getattr(alias, "choices", None)
-    if choices is not None:
-        return [c for c in choices if isinstance(c, str)]
-    if alias is None and info.alias:
-        return [info.alias]
-    return []
+    options = list(choices) if choices is not None else [alias]
+    keys: list[str] = []
+    paths: list[str] = []
+    for option in options:
+        if isinstance(option, str):
+            keys.append(option)
+        else:
+            path = getattr(option, "path", None) or []
+            if len(path) == 1 and isinstance(path[0], str):
+                keys.append(path[0])
+            elif path and isinstance(path[0], str):
+                paths.append(path[0])
+    return keys, paths
 
 
 def _decorators(target: Any) -> Any:
@@ -329,15 +555,56 @@ def _has_model_hooks(target: Any) -> bool:
     decorators = _decorators(target)
     if decorators is None:
         return False
-    return any(d.info.mode in ("before", "wrap") for d in decorators.model_validators.values())
+    if any(d.info.mode in ("before", "wrap") for d in decorators.model_validators.values()):
+        return True
+    return any(getattr(d.info, "pre", False) for d in decorators.root_validators.values())
 
 
 def _has_field_hooks(target: Any, name: str) -> bool:
+    """Any field validator (of any mode): it may transform the value, so the
+    field is final only once its model validated it."""
     decorators = _decorators(target)
     if decorators is None:
         return False
-    for decorator in decorators.field_validators.values():
-        fields = decorator.info.fields
-        if (name in fields or "*" in fields) and decorator.info.mode in _HOOK_MODES:
-            return True
+    for group in (decorators.field_validators, decorators.validators):
+        for decorator in group.values():
+            fields = decorator.info.fields
+            if name in fields or "*" in fields:
+                return True
+    return False
+
+
+def _has_hooks(schema: Any) -> bool:
+    """Does a core schema run a user's function (outside nested models)?"""
+    definitions: dict[str, Any] = {}
+    seen: set[str] = set()
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("type")
+        if kind == "model":
+            continue  # a nested model validates itself
+        if kind == "definitions":
+            for definition in node.get("definitions", []):
+                definitions[definition.get("ref", "")] = definition
+        if kind == "definition-ref":
+            ref = node.get("schema_ref", "")
+            if ref not in seen:
+                seen.add(ref)
+                todo.append(definitions.get(ref))
+            continue
+        if kind in _FUNCTION_SCHEMAS or kind == "function-after":
+            function = node.get("function", {})
+            function = function.get("function") if isinstance(function, dict) else function
+            module = getattr(function, "__module__", "") or ""
+            if kind == "json" or not module.startswith("pydantic"):
+                return True
+        for key, child in node.items():
+            if key not in ("serialization", "metadata", "ref") and isinstance(child, (dict, list)):
+                todo.append(child)
     return False

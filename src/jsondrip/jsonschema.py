@@ -10,11 +10,16 @@ outputs. It uses the ``jsonschema`` library for every verdict:
   string), and a container of a type the subschema excludes is rejected as
   soon as it opens;
 * a key that ``additionalProperties: false`` forbids is rejected as soon as
-  its value starts; a missing ``required`` property once its object closes;
-* below ``anyOf``/``oneOf``/``allOf``/``not``/``if`` and ``patternProperties``
-  nothing is judged early: such a value is validated as a whole when it
-  completes;
-* :meth:`SchemaParser.close` validates the whole document.
+  its value starts; a missing ``required`` property once its object closes
+  (the root object included, inside ``feed``), and every other keyword about
+  a container itself (``minItems``, ``maxProperties``...) once it closes,
+  without judging its members again;
+* a value under ``anyOf``/``oneOf``/``allOf``/``not``/``if`` (and
+  ``patternProperties``, ``dependentSchemas``, ``unevaluated*``) is validated
+  as a whole the moment it completes, scalars included (the OpenAI strict
+  pattern ``anyOf: [{type: string}, {type: null}]`` is judged at the value);
+* :meth:`SchemaParser.close` validates the whole document once more, so
+  that a keyword judged nowhere above (``items: false``...) is not missed.
 
 Violations raise ``jsonschema.ValidationError`` itself, its ``path`` counted
 from the document root. ``value`` is the partial value as plain JSON, and
@@ -40,7 +45,21 @@ from .errors import JSONStreamError
 
 __all__ = ["SchemaParser"]
 
-_COMBINATORS = ("anyOf", "oneOf", "allOf", "not", "if", "patternProperties")
+_COMBINATORS = (
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "not",
+    "if",
+    "patternProperties",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
+# Keywords about a container's members, judged as each member completes.
+_MEMBER_KEYWORDS = frozenset(
+    ("properties", "additionalProperties", "items", "prefixItems", "$defs", "definitions")
+)
 _ROOT_URI = "urn:jsondrip:root"
 
 
@@ -178,15 +197,23 @@ class SchemaParser:
     def _on_end(self, path: Path, value: Any, items: list[Item]) -> None:
         if self._open and self._open[-1][0] == path:
             _, schema = self._open.pop()
-            if not path:
-                return  # the whole document is validated by close()
-            schema = self._schema_at(path) if schema is None else schema
+            if schema is not None:
+                # Its members were judged as they completed: only the
+                # keywords about the container itself are left (required...).
+                self._check(path, _shallow(schema), value)
+            else:
+                whole = self._whole(path) if path else self._schema
+                if whole is not None:
+                    self._check(path, whole, value)
         else:
             schema = self._schema_at(path)
-        if schema is None:
-            schema = self._whole(path)
-        if schema is not None and (isinstance(value, (dict, list, str)) or not path):
-            self._check(path, schema, value)
+            if schema is not None:
+                if isinstance(value, str) or not path:
+                    self._check(path, schema, value)  # numbers were judged when added
+            else:
+                whole = self._whole(path) if path else self._schema
+                if whole is not None:
+                    self._check(path, whole, value)
         if path and isinstance(path[-1], int):
             items.append(Item(path, value))
 
@@ -207,6 +234,11 @@ class SchemaParser:
         error = next(iter(self._validator.evolve(schema=schema).iter_errors(value)), None)
         if error is not None:
             raise _at(error, path)
+
+
+def _shallow(schema: dict[str, Any]) -> dict[str, Any]:
+    """The keywords of ``schema`` about a container itself, not its members."""
+    return {key: value for key, value in schema.items() if key not in _MEMBER_KEYWORDS}
 
 
 def _at(error: ValidationError, path: Path) -> ValidationError:

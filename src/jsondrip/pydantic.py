@@ -2,74 +2,160 @@
 
 Install with the ``pydantic`` extra. :class:`TypedParser` parses like
 :class:`~jsondrip.Parser` and, from the parser's deltas, keeps a typed view of
-the document:
+the document. The rules, each one checked by a property test:
 
-* ``value`` is a **partial instance** of the target type: models are built
-  with ``model_construct`` and filled in place as fields arrive; a field that
-  has not arrived is ``None`` and is absent from ``model_fields_set``; nested
-  models are partial too; an unfinished ``str`` field shows its prefix (other
-  unfinished values stay ``None`` until complete). Every value is validated,
-  with the field's own constraints and the model's config, the moment it is
-  complete, and the validated value replaces the partial one.
-* :meth:`TypedParser.feed` returns the **array elements completed** by the
-  chunk, each validated (``Item(path, value)``): render each card of a list as
-  soon as it is done.
-* **Early violations**: as soon as a value can no longer satisfy the schema
-  (a complete value of the wrong type, an unknown enum value once its string
-  closed, an extra key under ``extra='forbid'``, a required field missing once
-  its object closed, an object where an array must be), ``feed`` raises
-  pydantic's own ``ValidationError``, its locations counted from the document
-  root; ``error.path`` is the path of the offending value. The parser stays
-  failed and ``value`` keeps everything received.
-* :meth:`TypedParser.close` returns the **fully validated** value: the whole
-  text validated by pydantic exactly as ``TypeAdapter(T).validate_json(text)``
-  (for a model, ``Model.model_validate_json``) would, with all validators.
+1. ``value`` is a **partial instance** of the target type: models are built
+   with ``model_construct`` and filled in place as fields arrive; a field that
+   has not arrived is ``None`` and absent from ``model_fields_set``; nested
+   models are partial too; an unfinished ``str`` field shows its prefix, other
+   unfinished values stay ``None``.
+2. **Fields only grow and complete values never change.** Every value is
+   validated once, the moment it is complete, with its field's own type,
+   constraints and the model's config; ``is_complete(path)`` turns true then
+   and only then, for any path, declared or not.
+3. **Stable identity.** A partial model (dataclass, list, dict) is completed in
+   place: a reference taken mid-stream becomes the final validated object. An
+   enclosing model reuses its completed children instead of validating them
+   again, so the cost is linear in the document. (Exception: a model validator
+   that returns a different object than the one it was given.)
+4. **Unions.** A discriminated union shows nothing until its tag's string
+   closes, then a partial instance of that member (an unknown tag raises
+   there). A plain union narrows its candidates as keys and values arrive
+   (an extra key a candidate forbids, a value its field rejects), shows a
+   partial instance once one candidate remains, and raises once none can match.
+5. **Repair hooks.** A value under any validator function (``before``,
+   ``wrap``, ``plain`` or ``after``; a ``field_validator`` or an ``Annotated``
+   validator; a model's ``before``/``wrap`` validator) stays ``None`` until the
+   function can run on the complete value: a field, when its model completes;
+   a list element or the root, when it completes. Validators never see partial
+   data. A model's ``after`` validators run when the model completes; one that
+   changes fields changes them then.
+6. **Early violations**: as soon as a value can no longer satisfy the type (a
+   complete value of the wrong type, an unknown enum value or union tag once
+   its string closed, an extra key under ``extra='forbid'``, a required field
+   missing once its object closed, an object where an array must be),
+   ``feed`` raises pydantic's own ``ValidationError``, its locations counted
+   from the document root; ``error.path`` is the JSON path of the offending
+   value. The parser stays failed and ``value`` keeps everything received.
+7. :meth:`TypedParser.close` returns the **fully validated** value, equal to
+   ``TypeAdapter(T).validate_json(text)`` (for a model,
+   ``Model.model_validate_json``). Numbers are validated from their exact text
+   (a ``Decimal`` field keeps every digit, whatever ``parse_float`` is).
 
-Validators that could misfire on partial data never run early: constraints
-such as ``min_length`` or ``pattern`` are checked only once their value is
-complete, model validators only once the whole object is, and values governed
-by a field's before/wrap/plain validator or a model's before/wrap validator
-are judged only by the enclosing model's validation.
+:func:`stream` and :func:`astream` wrap all of this in one loop.
 """
 
 from __future__ import annotations
 
-from ._extras import pydantic as _  # noqa: F401  (ImportError names the extra)
+from ._extras import pydantic as _pydantic_extra  # noqa: F401  (ImportError names the extra)
 
 # isort: split
-import codecs
 import contextlib
 import dataclasses
-import json
-from typing import Any, Generic, Optional, TypeVar, Union, overload
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any, Generic, Optional, Protocol, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
 from ._delta import Item, Path
 from ._parser import Chunk, Parser
 from ._shapes import (
+    ANY,
     DATACLASS,
-    IGNORE,
+    EXTRA,
+    FORBIDDEN,
+    GATED,
+    IGNORED,
+    MAPPING,
     MODEL,
+    RAWKEY,
+    SEQUENCE,
+    TAGGED,
+    TUPLE,
+    TYPED,
+    TYPEDDICT,
+    UNION,
     Shape,
+    plain,
     shape_of,
+    too_deep,
 )
 from .errors import IncompleteJSONError, JSONStreamError
 
-__all__ = ["Item", "TypedJsonlParser", "TypedParser"]
+__all__ = [
+    "AsyncTypedStream",
+    "Item",
+    "Partial",
+    "TypedJsonlParser",
+    "TypedParser",
+    "TypedStream",
+    "astream",
+    "stream",
+]
 
 T = TypeVar("T")
 
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Partial(Protocol[T_co]):
+    """The static type of a partial instance of ``T_co`` (``Partial[Model]``).
+
+    A partial instance breaks its own annotations: a required field may be
+    ``None``, a ``list[int]`` may be cut short. So a type checker must not
+    promise a complete ``Model``: every attribute of a ``Partial[Model]`` is
+    typed ``Any``. The complete value is typed ``Model``: :meth:`TypedParser.close`,
+    :attr:`TypedParser.final`, and the last value of :func:`stream`
+    (``TypedStream.final``).
+    """
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+# Modes of an open container.
+_TYPED = 0  # shown: a partial model, dataclass, list or dict
+_RAW = 1  # judged only once complete (hooked, gated, undecided union of arrays)
+_INNER = 2  # inside a _RAW region, an ignored key or an unresolved union
+_TAG = 3  # a discriminated union waiting for its tag
+_NARROW = 4  # a plain union with several candidates left
+
 
 class _Open:
-    """An open container of the typed view: its shape and partial value."""
+    """An open container: how it is handled, its partial value, its inputs."""
 
-    __slots__ = ("path", "shape", "view")
+    __slots__ = (
+        "attribute",
+        "cands",
+        "inputs",
+        "key",
+        "loc",
+        "mode",
+        "path",
+        "role",
+        "shape",
+        "view",
+    )
 
-    def __init__(self, path: Path, shape: Shape, view: Any) -> None:
+    def __init__(
+        self,
+        path: Path,
+        mode: int,
+        shape: Optional[Shape],
+        view: Any,
+        role: int,
+        loc: Path,
+        attribute: Any = None,
+    ) -> None:
         self.path = path
+        self.attribute = attribute
+        self.key: Any = path[-1] if path else None
+        self.mode = mode
         self.shape = shape
         self.view = view
+        self.role = role
+        self.loc = loc  # pydantic's location of this value (union tags included)
+        self.inputs: Optional[dict[Any, Any]] = None
+        self.cands: Optional[list[tuple[Shape, list[Any]]]] = None
 
 
 class TypedParser(Generic[T]):
@@ -80,11 +166,13 @@ class TypedParser(Generic[T]):
             ``TypedDict``, ``list[Model]``, ``dict[str, Model]``, unions,
             ``Literal``, ``Enum``, constrained types...
         **options: Passed to :class:`~jsondrip.Parser` (``partial_strings``,
-            ``max_depth``, ``lenient``...; ``multiple_values`` is not
-            supported: use :class:`TypedJsonlParser` for one value per line).
+            ``max_depth``, ``lenient``, ``parse_float``...; ``multiple_values``
+            is not supported: use :class:`TypedJsonlParser` for one value per
+            line). With ``parse_float=decimal.Decimal``, ``Decimal`` fields keep
+            every digit (pydantic's JSON mode keeps those of a float).
 
-    The whole text is kept until :meth:`close` (so that the final validation
-    sees exactly what pydantic would); memory is the value plus the text.
+    Memory: the plain value (:attr:`raw`) and the typed view; the text is not
+    kept.
     """
 
     @overload
@@ -94,30 +182,34 @@ class TypedParser(Generic[T]):
     def __init__(self, type_: Any, **options: Any) -> None:
         if options.get("multiple_values"):
             raise ValueError("TypedParser parses one value; use TypedJsonlParser for JSON Lines")
+        self._exact = options.get("parse_float") not in (None, float)
         self._parser = Parser(**options)
-        self._lenient = bool(options.get("lenient"))
         self._partial_strings = options.get("partial_strings", True)
         self._root_shape = shape_of(type_)
         self._stack: list[_Open] = []
         self._root: Any = None
-        self._open_string: Optional[tuple[Path, Shape]] = None
-        self._chunks: list[Chunk] = []
+        # The scalar being added: (path, role, shape, attribute, loc) until its "end".
+        self._pending: Optional[tuple[Path, int, Optional[Shape], Any, Path]] = None
+        self._changes = 0  # how often the typed view changed (for stream())
+        self._final_seen_at: Optional[int] = None
+        self._shown_string: Optional[tuple[Path, _Open, Any]] = None
+        self._grown = False  # the shown string got text since value was last read
         self._final: Any = None
         self._has_final = False
         self._error: Optional[Exception] = None
-        self._last_scalar: Any = None
 
     # -- public API -------------------------------------------------------------
 
     @property
-    def value(self) -> Optional[T]:
+    def value(self) -> Optional[Partial[T]]:
         """The partial instance so far (``None`` before the value starts)."""
-        opened = self._open_string
-        if opened is not None and self._partial_strings:
-            path, shape = opened
+        shown = self._shown_string
+        if shown is not None and self._grown:
+            self._grown = False
+            path, parent, attribute = shown
             text = _lookup(self._parser.value, path)
-            if shape.str_like and isinstance(text, str):
-                self._store(path, text)
+            if isinstance(text, str):
+                self._put(parent, path[-1], attribute, text, mark=True)
         if self._has_final:
             return self._final  # type: ignore[no-any-return]
         return self._root  # type: ignore[no-any-return]
@@ -132,20 +224,50 @@ class TypedParser(Generic[T]):
         """True once the whole value has arrived and validated."""
         return self._has_final
 
-    def is_complete(self, path: Path = ()) -> bool:
-        """True when the value at ``path`` has fully arrived (and validated).
+    @property
+    def final(self) -> T:
+        """The validated value once :attr:`done` (raises ``RuntimeError`` before)."""
+        if not self._has_final:
+            raise RuntimeError("the value is not complete yet")
+        return self._final  # type: ignore[no-any-return]
 
-        ``path`` uses JSON keys and array indices, like delta paths.
+    def is_complete(self, path: Path = ()) -> bool:
+        """True when the value at ``path`` has fully arrived and is final.
+
+        ``path`` uses JSON keys and array indices, like delta paths. A value
+        whose validator waits for its model is complete with that model.
         """
         if self._has_final:
             return _exists(self._parser.value, path)
-        open_path: Optional[Path] = None
-        if self._open_string is not None:
-            open_path = self._open_string[0]
-        elif self._stack:
-            open_path = self._stack[-1].path
-        if open_path is not None and open_path[: len(path)] == path:
+        depth = len(path)
+        pending = self._pending
+        if pending is not None and pending[0][:depth] == path:
             return False
+        for opened in self._stack:
+            here = opened.path
+            if len(here) >= depth:
+                if here[:depth] == path:
+                    return False  # the value itself, or something in it, is open
+                continue
+            if path[: len(here)] != here:
+                continue
+            mode = opened.mode
+            if mode == _TAG or mode == _NARROW:
+                return False
+            if mode == _RAW and opened.role != IGNORED and opened.role != EXTRA:
+                return False
+            if (
+                mode == _TYPED
+                and opened.shape is not None
+                and opened.shape.kind
+                in (
+                    MODEL,
+                    DATACLASS,
+                )
+            ):
+                role = opened.shape.role(path[len(here)])[0]
+                if role == GATED or role == RAWKEY:
+                    return False
         return self._parser.started and _exists(self._parser.value, path)
 
     def feed(self, chunk: Chunk) -> list[Item]:
@@ -158,16 +280,15 @@ class TypedParser(Generic[T]):
         """
         if self._error is not None:
             raise self._error
-        self._chunks.append(chunk)
         items: list[Item] = []
         try:
             deltas = self._parser.feed(chunk)
         except JSONStreamError as error:
             # Keep the typed view in step with what arrived; the syntax error
-            # is the one to report, and the text is no longer JSON.
+            # is the one to report.
             self._error = error
             with contextlib.suppress(ValidationError):
-                self._apply(error.deltas, items, whole_text_valid=False)
+                self._apply(error.deltas, items)
             raise
         self._apply(deltas, items)
         return items
@@ -194,12 +315,6 @@ class TypedParser(Generic[T]):
             raise incomplete from None
         items: list[Item] = []
         self._apply(deltas, items)
-        if not self._has_final:
-            try:
-                self._validate_root()
-            except ValidationError as error:
-                self._error = error
-                raise
         return items
 
     def close(self) -> T:
@@ -215,155 +330,363 @@ class TypedParser(Generic[T]):
 
     # -- following the deltas ---------------------------------------------------
 
-    def _apply(self, deltas: list[Any], items: list[Item], whole_text_valid: bool = True) -> None:
+    def _apply(self, deltas: list[Any], items: list[Item]) -> None:
         try:
             for op, path, value in deltas:
                 if op == "add":
                     self._on_add(path, value)
                 elif op == "end":
-                    if path or whole_text_valid:
-                        self._on_end(path, value, items)
+                    self._on_end(path, value, items)
+                elif self._shown_string is not None and self._shown_string[0] == path:
+                    self._changes += 1
+                    self._grown = True
         except ValidationError as error:
             if self._error is None:
                 self._error = error
             raise
-
-    def _shape_at(self, path: Path) -> Shape:
-        if not path:
-            return self._root_shape
-        parent = self._stack[-1].shape
-        if parent.kind in (MODEL, DATACLASS) and isinstance(path[-1], str):
-            if parent.field_name(path[-1]) is None:
-                if parent.forbid_extra:
-                    raise _violation(
-                        path,
-                        [{"type": "extra_forbidden", "loc": (), "input": None}],
-                        parent,
-                    )
-        return parent.child(path[-1])
+        except RecursionError:  # pragma: no cover - the code above is iterative
+            deep = too_deep(self._root_shape)
+            self._error = deep
+            raise deep from None
 
     def _on_add(self, path: Path, value: Any) -> None:
-        shape = self._shape_at(path)
-        if shape.kind == IGNORE:
-            if isinstance(value, (dict, list)):
-                self._stack.append(_Open(path, shape, None))
-            return
-        if isinstance(value, dict):
-            if shape.early and not shape.accepts_object():
-                self._reject(path, shape, "{}")
-            view = _partial_object(shape)
-            self._store(path, view)
-            self._stack.append(_Open(path, shape, view))
-        elif isinstance(value, list):
-            if shape.early and not shape.accepts_array():
-                self._reject(path, shape, "[]")
-            view = []
-            self._store(path, view)
-            self._stack.append(_Open(path, shape, view))
-        elif isinstance(value, str):
-            self._open_string = (path, shape)
-            self._store(path, value if shape.str_like and self._partial_strings else None)
+        stack = self._stack
+        if not path:
+            parent: Optional[_Open] = None
+            shape: Optional[Shape] = self._root_shape
+            role, attribute = TYPED, None
+            loc: Path = ()
         else:
-            checked = self._check(path, shape, value)
-            self._last_scalar = checked
-            self._store(path, checked)
+            parent = stack[-1]
+            key = path[-1]
+            mode = parent.mode
+            if mode == _NARROW:
+                self._narrow_by_key(parent, key)
+                mode = parent.mode
+            if mode == _TYPED:
+                assert parent.shape is not None
+                role, attribute, shape = parent.shape.role(key)
+                if role == FORBIDDEN:
+                    raise _violation(
+                        path,
+                        (*parent.loc, key),
+                        [{"type": "extra_forbidden", "loc": (), "input": _preview(value)}],
+                        parent.shape,
+                    )
+                loc = (*parent.loc, key)
+                if (
+                    attribute is not None
+                    and parent.shape.forbid_extra
+                    and parent.inputs is not None
+                    and parent.inputs
+                    and isinstance(key, str)
+                ):
+                    _forbid_second_choice(parent, key, attribute, value)
+            else:
+                role, attribute, shape = IGNORED, None, None
+                loc = ()
+        is_object = isinstance(value, dict)
+        if is_object or isinstance(value, list):
+            self._open(path, value, is_object, parent, role, attribute, shape, loc)
+            return
+        self._pending = (path, role, shape, attribute, loc)
+        if (
+            role == TYPED
+            and shape is not None
+            and shape.str_like
+            and isinstance(value, str)
+            and self._partial_strings
+            and parent is not None
+            and parent.mode == _TYPED
+            and not shape.hooked
+        ):
+            self._put(parent, path[-1], attribute, value, mark=True)
+            self._shown_string = (path, parent, attribute)
+
+    def _open(
+        self,
+        path: Path,
+        value: Any,
+        is_object: bool,
+        parent: Optional[_Open],
+        role: int,
+        attribute: Any,
+        shape: Optional[Shape],
+        loc: Path,
+    ) -> None:
+        stack = self._stack
+        if role == TYPED and parent is not None and type(parent.view) is list:
+            self._put(parent, path[-1], None, None, True)  # a place for the element
+        if role != TYPED or shape is None:
+            mode = _INNER if parent is not None and parent.mode != _TYPED else _RAW
+            stack.append(_Open(path, mode, None, None, role, loc, attribute))
+            return
+        shape, loc = self._settle(path, shape, is_object, loc)
+        kind = shape.kind
+        if shape.hooked and not shape.trivial:
+            stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
+            return
+        if kind == UNION:
+            if is_object:
+                opened = _Open(path, _NARROW, shape, None, role, loc, attribute)
+                opened.cands = [(c, []) for c in shape.candidates(True)]
+            else:
+                opened = _Open(path, _RAW, shape, None, role, loc, attribute)
+            stack.append(opened)
+            return
+        if kind == TAGGED:
+            stack.append(_Open(path, _TAG, shape, None, role, loc, attribute))
+            return
+        if kind not in (
+            MODEL,
+            DATACLASS,
+            TYPEDDICT,
+            MAPPING,
+            SEQUENCE,
+            TUPLE,
+            ANY,
+        ):
+            stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
+            return
+        view = _partial_object(shape) if is_object else []
+        opened = _Open(path, _TYPED, shape, view, role, loc, attribute)
+        if kind in (MODEL, DATACLASS):
+            opened.inputs = {}
+        stack.append(opened)
+        if parent is None:
+            self._root = view
+        else:
+            self._put(parent, path[-1], attribute, view, True)
+
+    def _settle(self, path: Path, shape: Shape, is_object: bool, loc: Path) -> tuple[Shape, Path]:
+        """The shape that takes a container opening here; raise if none can."""
+        while True:
+            if is_object and not shape.accepts_object():
+                _reject(path, loc, shape, "{}")
+            if not is_object and not shape.accepts_array():
+                _reject(path, loc, shape, "[]")
+            if shape.kind != UNION:
+                return shape, loc
+            candidates = shape.candidates(is_object)
+            if len(candidates) != 1:
+                return shape, loc
+            shape = candidates[0]
+            loc = (*loc, shape.label)
 
     def _on_end(self, path: Path, value: Any, items: list[Item]) -> None:
         stack = self._stack
         if stack and stack[-1].path == path:
             opened = stack.pop()
-            shape = opened.shape
-            if shape.kind == IGNORE:
-                return
-            if not path:
-                self._validate_root()
-                return
-            final = self._check(path, shape, value) if shape.early else opened.view
+            role, attribute = opened.role, opened.attribute
+            result = self._finish(opened, value)
         else:
-            if self._open_string is not None:
-                shape = self._open_string[1]
+            pending = self._pending
+            assert pending is not None
+            assert pending[0] == path
+            _, role, shape, attribute, loc = pending
+            self._pending = None
+            self._shown_string = None
+            if role == TYPED and shape is not None:
+                result = self._scalar(path, loc, shape, value)
             else:
-                shape = self._stack[-1].shape.child(path[-1]) if path else self._root_shape
-            self._open_string = None
-            if shape.kind == IGNORE:
-                return
-            if not path:
-                self._validate_root()
-                return
-            # Numbers, true, false and null were checked when they were added.
-            final = self._check(path, shape, value) if isinstance(value, str) else self._last_scalar
-        self._store(path, final)
-        if isinstance(path[-1], int) and shape.early:
-            items.append(Item(path, final))
+                result = value
+        if not path:
+            self._changes += 1
+            self._final_seen_at = self._changes
+            self._final = result
+            self._root = result
+            self._has_final = True
+            return
+        parent = stack[-1]
+        mode = parent.mode
+        key = path[-1]
+        if mode == _TYPED:
+            if role == TYPED:
+                self._put(parent, key, attribute, result, mark=True)
+                if parent.inputs is not None:
+                    parent.inputs[key] = result
+                elif type(key) is int:
+                    items.append(Item(path, result))
+            elif role == GATED or role == RAWKEY or role == EXTRA:
+                assert parent.inputs is not None
+                parent.inputs[key] = plain(value) if self._exact else value
+        elif mode == _TAG:
+            assert parent.shape is not None
+            if key in parent.shape.tag_keys:
+                self._resolve_tag(parent, value)
+        elif mode == _NARROW:
+            self._narrow_by_value(parent, key, value)
 
-    def _check(self, path: Path, shape: Shape, value: Any) -> Any:
-        """Validate a complete value at ``path`` (JSON mode); return the result."""
-        if not shape.early:
+    def _scalar(self, path: Path, loc: Path, shape: Shape, value: Any) -> Any:
+        try:
+            return shape.validate_scalar(value)
+        except ValidationError as error:
+            raise _relocate(error, path, loc) from None
+
+    def _finish(self, opened: _Open, value: Any) -> Any:
+        """The validated value of a container that just closed."""
+        mode = opened.mode
+        shape = opened.shape
+        if mode == _INNER or shape is None or (mode == _RAW and opened.role != TYPED):
             return value
         try:
-            return shape.adapter.validate_json(_dumps(value))
+            if mode == _TYPED:
+                return _complete(opened, shape)
+            if mode == _NARROW and opened.cands is not None and len(opened.cands) == 0:
+                return None  # pragma: no cover - raised when the last one went
+            if mode == _TAG:
+                return shape.validate_raw(value)
+            return shape.validate_raw(value)
         except ValidationError as error:
-            raise _relocate(error, path) from None
+            raise _relocate(error, opened.path, opened.loc) from None
 
-    def _reject(self, path: Path, shape: Shape, empty: str) -> None:
-        try:
-            shape.adapter.validate_json(empty)
-        except ValidationError as error:
-            raise _relocate(error, path) from None
+    # -- unions -------------------------------------------------------------------
 
-    def _validate_root(self) -> None:
-        shape = self._root_shape
-        try:
-            if self._lenient:
-                final = shape.adapter.validate_json(_dumps(self._parser.value))
+    def _resolve_tag(self, opened: _Open, tag: Any) -> None:
+        shape = opened.shape
+        assert shape is not None
+        member = shape.tags.get(tag) if isinstance(tag, (str, int)) else None
+        if member is None:
+            _reject(opened.path, opened.loc, shape, None, {next(iter(shape.tag_keys)): tag})
+            return
+        self._become(opened, member, (*opened.loc, str(tag)), None)
+
+    def _narrow_by_key(self, opened: _Open, key: Any) -> None:
+        assert opened.cands is not None
+        kept = []
+        for candidate, errors in opened.cands:
+            if candidate.role(key)[0] == FORBIDDEN:
+                errors.append({"type": "extra_forbidden", "loc": (candidate.label, key)})
+                kept.append((candidate, errors, False))
             else:
-                final = shape.adapter.validate_json(_joined(self._chunks))
-        except ValidationError as error:
-            error.path = ()  # type: ignore[attr-defined]
-            raise
-        self._final = final
-        self._has_final = True
-        self._root = final
-        self._chunks = []
+                kept.append((candidate, errors, True))
+        self._narrow(opened, kept, key)
+
+    def _narrow_by_value(self, opened: _Open, key: Any, value: Any) -> None:
+        assert opened.cands is not None
+        kept = []
+        for candidate, errors in opened.cands:
+            role, _, shape = candidate.role(key)
+            alive = True
+            if role == TYPED and shape is not None and not shape.hooked:
+                try:
+                    if isinstance(value, (dict, list)):
+                        shape.validate_raw(value)
+                    else:
+                        shape.validate_scalar(value)
+                except ValidationError as error:
+                    for detail in error.errors():
+                        errors.append(
+                            {
+                                "type": detail["type"],
+                                "loc": (candidate.label, key, *detail["loc"]),
+                                "input": detail["input"],
+                                **({"ctx": detail["ctx"]} if "ctx" in detail else {}),
+                            }
+                        )
+                    alive = False
+            kept.append((candidate, errors, alive))
+        self._narrow(opened, kept, None)
+
+    def _narrow(
+        self, opened: _Open, kept: list[tuple[Shape, list[Any], bool]], adding: Any
+    ) -> None:
+        alive = [(c, e) for c, e, ok in kept if ok]
+        if not alive:
+            lines = [
+                {**line, "loc": (*opened.loc, *line["loc"]), "input": line.get("input")}
+                for _, errors, _ in kept
+                for line in errors
+            ]
+            assert opened.shape is not None
+            error = ValidationError.from_exception_data(opened.shape.label, lines)  # type: ignore[arg-type]
+            error.path = opened.path  # type: ignore[attr-defined]
+            raise error
+        opened.cands = alive
+        if len(alive) == 1:
+            member = alive[0][0]
+            self._become(opened, member, (*opened.loc, member.label), adding)
+
+    def _become(self, opened: _Open, member: Shape, loc: Path, adding: Any) -> None:
+        """Turn an unresolved union into a partial instance of ``member``,
+        replaying the members that arrived before (``adding`` is the key whose
+        value is just starting, handled by the caller)."""
+        if member.hooked or member.kind not in (MODEL, DATACLASS, TYPEDDICT, MAPPING, ANY):
+            opened.mode, opened.shape, opened.loc, opened.cands = _RAW, member, loc, None
+            return
+        opened.mode, opened.shape, opened.loc, opened.cands = _TYPED, member, loc, None
+        view = _partial_object(member)
+        opened.view = view
+        if member.kind in (MODEL, DATACLASS):
+            opened.inputs = {}
+        stack = self._stack
+        index = stack.index(opened)
+        parent = stack[index - 1] if index else None
+        if parent is None:
+            self._root = view
+        elif parent.mode == _TYPED:
+            assert parent.shape is not None
+            self._put(parent, opened.key, opened.attribute, view, True)
+        raw = _lookup(self._parser.value, opened.path)
+        for key, item in list(raw.items()):
+            if key == adding:
+                continue
+            role, attribute, shape = member.role(key)
+            if role == FORBIDDEN:
+                raise _violation(
+                    (*opened.path, key),
+                    (*loc, key),
+                    [{"type": "extra_forbidden", "loc": (), "input": _preview(item)}],
+                    member,
+                )
+            if role == TYPED and shape is not None:
+                if shape.hooked:
+                    continue  # pragma: no cover - hooked fields are GATED
+                try:
+                    if isinstance(item, (dict, list)):
+                        result = shape.validate_raw(item)
+                    else:
+                        result = shape.validate_scalar(item)
+                except ValidationError as error:
+                    raise _relocate(error, (*opened.path, key), (*loc, key)) from None
+                self._put(opened, key, attribute, result, mark=True)
+                if opened.inputs is not None:
+                    opened.inputs[key] = result
+            elif role in (GATED, RAWKEY, EXTRA) and opened.inputs is not None:
+                opened.inputs[key] = plain(item) if self._exact else item
 
     # -- the typed view -------------------------------------------------------
 
-    def _store(self, path: Path, value: Any) -> None:
-        """Put ``value`` at ``path`` in the typed view."""
-        if not path:
-            self._root = value
-            return
-        parent = self._parent_of(path)
-        if parent is None:
-            return
-        key = path[-1]
+    def _put(self, parent: _Open, key: Any, attribute: Any, value: Any, mark: bool) -> None:
+        """Put ``value`` at ``key`` of an open container's partial value."""
         view = parent.view
         shape = parent.shape
-        if shape.kind == MODEL:
-            name = shape.field_name(key) if isinstance(key, str) else None
-            if name is not None:
-                view.__dict__[name] = value
-                view.__pydantic_fields_set__.add(name)
-        elif shape.kind == DATACLASS:
-            name = shape.field_name(key) if isinstance(key, str) else None
-            if name is not None:
-                object.__setattr__(view, name, value)
-        elif isinstance(view, list):
-            assert isinstance(key, int)
+        assert shape is not None
+        self._changes += 1
+        kind = shape.kind
+        if kind == MODEL:
+            if attribute is None:
+                return
+            if (
+                attribute in view.__pydantic_fields_set__
+                and isinstance(key, str)
+                and shape.priority(key) > 0
+                and _better_key_seen(parent, attribute, key)
+            ):
+                return
+            view.__dict__[attribute] = value
+            if mark:
+                view.__pydantic_fields_set__.add(attribute)
+        elif kind == DATACLASS:
+            if attribute is not None:
+                object.__setattr__(view, attribute, value)
+        elif type(view) is list:
             if key == len(view):
                 view.append(value)
             else:
                 view[key] = value
-        elif isinstance(view, dict):
+        elif type(view) is dict:
             view[key] = value
-
-    def _parent_of(self, path: Path) -> Optional[_Open]:
-        # The parent of the value being added/ended is the innermost open
-        # container, except for an open container's own end (popped already).
-        for opened in reversed(self._stack):
-            if opened.path == path[:-1]:
-                return opened if opened.shape.kind != IGNORE else None
-        return None
 
 
 class TypedJsonlParser(Generic[T]):
@@ -371,8 +694,9 @@ class TypedJsonlParser(Generic[T]):
 
     ``feed`` returns the validated records completed by the chunk. A record
     that fails validation is a bad line like any other: with ``on_error``
-    ``"raise"`` its ``pydantic.ValidationError`` is raised (``.line`` set);
-    with ``"skip"``/``"collect"`` it is dropped (and kept in ``errors``).
+    ``"raise"`` its ``pydantic.ValidationError`` is raised; with
+    ``"skip"``/``"collect"`` it is dropped (and kept in ``errors``). No record
+    is lost because of another one, however deep or invalid.
     """
 
     def __init__(self, type_: Any, *, on_error: str = "raise", **options: Any) -> None:
@@ -382,7 +706,7 @@ class TypedJsonlParser(Generic[T]):
             raise ValueError(f"on_error must be 'raise', 'skip' or 'collect', not {on_error!r}")
         self._lines = JsonlParser(on_error=on_error, **options)  # type: ignore[arg-type]
         self._on_error = on_error
-        self._adapter = shape_of(type_).adapter
+        self._shape = shape_of(type_)
         self._invalid: list[Exception] = []
 
     @property
@@ -409,13 +733,153 @@ class TypedJsonlParser(Generic[T]):
         valid: list[T] = []
         for record in records:
             try:
-                valid.append(self._adapter.validate_json(_dumps(record)))
+                if isinstance(record, (dict, list)):
+                    valid.append(self._shape.validate_raw(record))
+                else:
+                    valid.append(self._shape.validate_scalar(record))
             except ValidationError as error:
                 if self._on_error == "raise":
                     raise
                 if self._on_error == "collect":
                     self._invalid.append(error)
         return valid
+
+
+# -- the one-line API ----------------------------------------------------------------
+
+
+class TypedStream(Generic[T]):
+    """An iterator over the partial instance of a stream: see :func:`stream`.
+
+    Attributes:
+        parser: The underlying :class:`TypedParser` (``is_complete``, ``raw``).
+        items: The array elements completed by the chunk that produced the
+            value just yielded, validated (``Item(path, value)``).
+    """
+
+    def __init__(self, chunks: Iterable[Optional[Chunk]], type_: Any, **options: Any) -> None:
+        self.parser: TypedParser[T] = TypedParser(type_, **options)
+        self.items: list[Item] = []
+        self._steps = self._run(iter(chunks))
+
+    def __iter__(self) -> TypedStream[T]:
+        return self
+
+    def __next__(self) -> Partial[T]:
+        return next(self._steps)
+
+    @property
+    def done(self) -> bool:
+        """True once the value yielded last is the validated final value."""
+        return self.parser.done
+
+    @property
+    def final(self) -> T:
+        """The validated value, typed ``T`` (raises ``RuntimeError`` before :attr:`done`)."""
+        return self.parser.final
+
+    def _run(self, chunks: Iterator[Optional[Chunk]]) -> Iterator[Any]:
+        parser = self.parser
+        seen = parser._changes
+        for chunk in chunks:
+            if chunk is None:
+                continue
+            was_done = parser.done
+            items = parser.feed(chunk)
+            if was_done:
+                continue  # only whitespace may follow: feed() checks it
+            if parser.done or items or parser._changes != seen:
+                seen = parser._changes
+                self.items = items
+                yield parser.value
+        items = parser.feed_eof()
+        final = parser.close()
+        self.items = items
+        if not _yielded_final(parser, seen):
+            yield final
+
+
+class AsyncTypedStream(Generic[T]):
+    """The async twin of :class:`TypedStream`, from :func:`astream`."""
+
+    def __init__(self, chunks: AsyncIterable[Optional[Chunk]], type_: Any, **options: Any) -> None:
+        self.parser: TypedParser[T] = TypedParser(type_, **options)
+        self.items: list[Item] = []
+        self._steps = self._run(chunks)
+
+    def __aiter__(self) -> AsyncTypedStream[T]:
+        return self
+
+    async def __anext__(self) -> Partial[T]:
+        value: Partial[T] = await self._steps.__anext__()
+        return value
+
+    @property
+    def done(self) -> bool:
+        """True once the value yielded last is the validated final value."""
+        return self.parser.done
+
+    @property
+    def final(self) -> T:
+        """The validated value, typed ``T`` (raises ``RuntimeError`` before :attr:`done`)."""
+        return self.parser.final
+
+    async def _run(self, chunks: AsyncIterable[Optional[Chunk]]) -> AsyncIterator[Any]:
+        parser = self.parser
+        seen = parser._changes
+        async for chunk in chunks:
+            if chunk is None:
+                continue
+            was_done = parser.done
+            items = parser.feed(chunk)
+            if was_done:
+                continue
+            if parser.done or items or parser._changes != seen:
+                seen = parser._changes
+                self.items = items
+                yield parser.value
+        items = parser.feed_eof()
+        final = parser.close()
+        self.items = items
+        if not _yielded_final(parser, seen):
+            yield final
+
+
+def _yielded_final(parser: TypedParser[Any], seen: int) -> bool:
+    """Was the final value already yielded (the value completed inside the loop)?"""
+    return parser._final_seen_at is not None and parser._final_seen_at <= seen
+
+
+def stream(chunks: Iterable[Optional[Chunk]], type_: type[T], **options: Any) -> TypedStream[T]:
+    """Parse a stream of chunks as ``type_``; iterate over its partial instance.
+
+    Yields the partial instance after each chunk that changed it (a field
+    grew, a value or an item completed), and last the validated value, equal
+    to ``TypeAdapter(type_).validate_json`` of the whole text. The partial
+    instance is one object completed in place, so the last value is usually
+    the same object as the first. ``stream.items`` holds the array elements
+    completed by the chunk just handled; ``stream.final`` is the validated
+    value typed ``type_``. ``None`` chunks are skipped, so
+    ``(c.choices[0].delta.content for c in response)`` works as is.
+
+    Args:
+        chunks: Text or UTF-8 bytes, split anywhere.
+        type_: What the value must be (see :class:`TypedParser`).
+        **options: Passed to :class:`TypedParser`.
+
+    Raises:
+        pydantic.ValidationError: as soon as the value can no longer be valid.
+        JSONStreamError: invalid JSON, or the stream ended early
+            (``IncompleteJSONError``, with the partial instance).
+    """
+    return TypedStream(chunks, type_, **options)
+
+
+def astream(
+    chunks: AsyncIterable[Optional[Chunk]], type_: type[T], **options: Any
+) -> AsyncTypedStream[T]:
+    """The async twin of :func:`stream`: ``async for draft in astream(chunks, Model)``."""
+    return AsyncTypedStream(chunks, type_, **options)
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -427,6 +891,8 @@ def _partial_object(shape: Shape) -> Any:
         view = model.model_construct(_fields_set=set())
         # Every field None (not its default: nothing has arrived), in order.
         object.__setattr__(view, "__dict__", dict.fromkeys(model.model_fields))
+        if view.__pydantic_extra__ is not None:
+            object.__setattr__(view, "__pydantic_extra__", {})
         return view
     if shape.kind == DATACLASS:
         view = object.__new__(shape.target)
@@ -436,16 +902,87 @@ def _partial_object(shape: Shape) -> Any:
     return {}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=True)
+def _complete(opened: _Open, shape: Shape) -> Any:
+    """Validate a closed container from its validated children, in place."""
+    view = opened.view
+    kind = shape.kind
+    if kind == MODEL:
+        new = shape.adapter.validate_python(opened.inputs)
+        if type(new) is not type(view):
+            return new
+        fields = new.__dict__
+        for name, prior in view.__dict__.items():
+            # pydantic copies lists and dicts: keep the ones already shown.
+            now = fields.get(name)
+            if type(prior) is type(now) and type(now) in (list, dict) and prior == now:
+                fields[name] = prior
+        object.__setattr__(view, "__dict__", fields)
+        object.__setattr__(view, "__pydantic_fields_set__", new.__pydantic_fields_set__)
+        object.__setattr__(view, "__pydantic_extra__", new.__pydantic_extra__)
+        object.__setattr__(view, "__pydantic_private__", new.__pydantic_private__)
+        return view
+    if kind == DATACLASS:
+        new = shape.adapter.validate_python(opened.inputs)
+        if type(new) is not type(view):
+            return new
+        for field in dataclasses.fields(view):
+            object.__setattr__(view, field.name, getattr(new, field.name))
+        return view
+    if shape.trivial:
+        return view
+    new = shape.adapter.validate_python(view)
+    if type(new) is list and type(view) is list:
+        view[:] = new
+        return view
+    if type(new) is dict and type(view) is dict:
+        view.clear()
+        view.update(new)
+        return view
+    return new
 
 
-def _joined(chunks: list[Chunk]) -> Union[str, bytes]:
-    if all(isinstance(c, str) for c in chunks):
-        text = "".join(chunks)  # type: ignore[arg-type]
-        return text[1:] if text.startswith("\ufeff") else text
-    data = b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
-    return data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+def _better_key_seen(parent: _Open, attribute: str, key: str) -> bool:
+    """Has a key pydantic prefers for ``attribute`` already filled it?"""
+    assert parent.inputs is not None
+    assert parent.shape is not None
+    rank = parent.shape.priority(key)
+    return any(
+        parent.shape.priority(seen) < rank and parent.shape.role(seen)[1] == attribute
+        for seen in parent.inputs
+        if isinstance(seen, str)
+    )
+
+
+def _forbid_second_choice(parent: _Open, key: str, attribute: str, value: Any) -> None:
+    """Under ``extra='forbid'``, a second key for one field makes the less
+    preferred one an extra key (as pydantic judges it)."""
+    shape = parent.shape
+    assert shape is not None
+    assert parent.inputs is not None
+    for seen in parent.inputs:
+        if seen != key and isinstance(seen, str) and shape.role(seen)[1] == attribute:
+            loser = key if shape.priority(key) > shape.priority(seen) else seen
+            raise _violation(
+                (*parent.path, loser),
+                (*parent.loc, loser),
+                [{"type": "extra_forbidden", "loc": (), "input": _preview(value)}],
+                shape,
+            )
+
+
+def _reject(path: Path, loc: Path, shape: Shape, empty: Optional[str], python: Any = None) -> None:
+    """Raise pydantic's own error for an impossible container (or tag)."""
+    try:
+        if empty is None:
+            shape.adapter.validate_python(python)
+        else:
+            shape.adapter.validate_json(empty)
+    except ValidationError as error:
+        raise _relocate(error, path, loc) from None
+
+
+def _preview(value: Any) -> Any:
+    return {} if isinstance(value, dict) else [] if isinstance(value, list) else value
 
 
 def _lookup(value: Any, path: Path) -> Any:
@@ -462,13 +999,13 @@ def _exists(value: Any, path: Path) -> bool:
     return True
 
 
-def _relocate(error: ValidationError, path: Path) -> ValidationError:
+def _relocate(error: ValidationError, path: Path, loc: Path) -> ValidationError:
     """The same errors with their locations counted from the document root."""
     lines = []
     for detail in error.errors():
         line: dict[str, Any] = {
             "type": detail["type"],
-            "loc": (*path, *detail["loc"]),
+            "loc": (*loc, *detail["loc"]),
             "input": detail["input"],
         }
         if "ctx" in detail:
@@ -482,10 +1019,8 @@ def _relocate(error: ValidationError, path: Path) -> ValidationError:
     return relocated
 
 
-def _violation(path: Path, lines: list[dict[str, Any]], shape: Shape) -> ValidationError:
-    relocated: list[Any] = [{**line, "loc": (*path, *line["loc"])} for line in lines]
-    error = ValidationError.from_exception_data(
-        getattr(shape.target, "__name__", str(shape.target)), relocated
-    )
+def _violation(path: Path, loc: Path, lines: list[dict[str, Any]], shape: Shape) -> ValidationError:
+    relocated: list[Any] = [{**line, "loc": (*loc, *line["loc"])} for line in lines]
+    error = ValidationError.from_exception_data(shape.label, relocated)
     error.path = path  # type: ignore[attr-defined]
     return error

@@ -42,7 +42,8 @@ DEMO_EPILOG = """\
 examples:
   jsondrip demo               the recorded pace (60 tokens/s)
   jsondrip demo --speed 0.3   slow motion
-  jsondrip demo --speed 0     no delay (CI logs)"""
+  jsondrip demo --speed 0     no delay (CI logs)
+  jsondrip demo --web         the same stream in a browser page (needs jsondrip[web])"""
 
 PARSE_DESCRIPTION = """\
 Parse one JSON document as it arrives and show the partial value as it grows.
@@ -57,6 +58,8 @@ output modes (--mode):
   value    the whole partial value as one compact JSON line, at most {VALUE_RATE} lines a
            second (and always the last one); each line costs the size of the value
   deltas   one JSON line per change: {{"op": "add"|"append"|"end", "path": [...], "value": ...}}
+  patch    one jsondrip patch message per line (the wire format of jsondrip.patch:
+           {{"op": "add", "path": "/a", "value": ...}}, "appended text", {{"op": "end"}})
 Numbers are written as their original text (1e400, 0.10000000000000000001).
 
 examples:
@@ -127,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="pace multiplier: 2 is twice as fast, 0 means no delay (default: 1)",
     )
+    demo.add_argument(
+        "--web",
+        action="store_true",
+        help="serve a page on 127.0.0.1 that renders the stream live, and print its URL",
+    )
+    demo.add_argument(
+        "--port", type=int, default=0, help="with --web: the port (default: any free one)"
+    )
 
     parse = commands.add_parser(
         "parse",
@@ -140,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument(
         "--mode",
-        choices=("auto", "live", "value", "deltas", "final"),
+        choices=("auto", "live", "value", "deltas", "final", "patch"),
         default="auto",
         help="what to print (default: auto, live on a terminal, final otherwise)",
     )

@@ -130,6 +130,10 @@ class Replay:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``jsondrip demo``; return the exit status."""
+    if getattr(args, "web", False):
+        from .webdemo import run as web
+
+        return web(args)
     recording = Recording.load()
     live = sys.stdout is not None and sys.stdout.isatty()
     if live:

@@ -19,6 +19,7 @@ from .. import Delta, JSONStreamError, Parser
 from . import report
 from .args import VALUE_RATE
 from .errors import UsageError
+from .patchmode import PatchSink
 from .reading import Input, open_input
 from .sse import SSEError, TextStep, sse_step
 from .writing import NUMBER_OPTIONS, Output, binary_stdout, compact_line, delta_record
@@ -234,6 +235,8 @@ def run(args: argparse.Namespace) -> int:
         if mode == "value":
             value = ValueSink(out)
             return _pump(source, step, parser, value, value)
+        if mode == "patch":
+            return _pump(source, step, parser, PatchSink(out))
         return _pump(source, step, parser, DeltaSink(out) if mode == "deltas" else FinalSink(out))
     finally:
         source.close()
