@@ -10,6 +10,7 @@ suite also runs once per backend in .ci/run (JSONDRIP_PURE_PYTHON=1).
 from __future__ import annotations
 
 import decimal
+import gc
 import os
 import pickle
 import subprocess
@@ -263,3 +264,49 @@ def test_pickles_resume_in_the_other_backend(
     assert _resume_elsewhere(C, PY, chunks, cut, protocol, chosen) == expected
     assert _resume_elsewhere(PY, C, chunks, cut, protocol, chosen) == expected
     assert _resume_elsewhere(C, C, chunks, cut, protocol, chosen) == expected
+
+
+# -- threads and the garbage collector --------------------------------------
+
+
+@needs_c
+def test_a_second_call_during_a_feed_is_refused_the_same_way() -> None:
+    def attempt(module: Any) -> list[str]:
+        refused: list[str] = []
+
+        def parse_float(text: str) -> float:
+            # Runs inside feed() (the C loop hands custom parse_float to the
+            # reference): a second call on the same parser must be refused.
+            try:
+                parser.feed("2")
+            except module.ConcurrentUseError as error:
+                refused.append(str(error))
+            return float(text)
+
+        parser = module.Parser(parse_float=parse_float)
+        parser.feed('{"a": [1.5, ')
+        assert parser.feed("2.5]}") == [
+            module.Delta("add", ("a", 1), 2.5),
+            module.Delta("end", ("a", 1), 2.5),
+            module.Delta("end", ("a",), [1.5, 2.5]),
+            module.Delta("end", (), {"a": [1.5, 2.5]}),
+        ]
+        return refused
+
+    refused = attempt(C)
+    assert len(refused) == 2
+    assert refused == attempt(PY)
+
+
+@needs_c
+def test_the_gc_is_paused_only_while_a_big_buffer_is_parsed() -> None:
+    big = "[" + ",".join(['{"a": [1, "x"]}'] * 3000) + "]"
+    assert gc.isenabled()
+    assert C.Parser().feed(big)[-1].value == [{"a": [1, "x"]}] * 3000
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        C.Parser().feed(big)
+        assert not gc.isenabled()  # not turned on behind the caller's back
+    finally:
+        gc.enable()

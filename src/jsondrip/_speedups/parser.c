@@ -535,12 +535,10 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
     const void *data = c->data;
     const Py_ssize_t n = c->n;
     Py_ssize_t pos = 0;
-    int state = *state_io;
+    const int state_in = *state_io;
+    int state = state_in;
     int result = CONSUMED;
     PyObject *vpath = NULL;
-    const Py_ssize_t max_depth = as_ssize(p->max_depth);
-    const Py_ssize_t max_members = as_ssize(p->max_members);
-    const Py_ssize_t max_number = as_ssize(p->max_number_length);
     const int default_numbers = p->parse_int == (PyObject *)&PyLong_Type &&
                                 p->parse_float == (PyObject *)&PyFloat_Type;
 
@@ -703,7 +701,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                     }
                     Py_SETREF(vpath, deep);
                 }
-                if (c->depth >= max_depth) {
+                if (c->depth >= as_ssize(p->max_depth)) {
                     HAND_OFF();
                 }
                 int is_obj = ch == '{';
@@ -738,7 +736,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                 if (end == JD_BAD) {
                     HAND_OFF();
                 }
-                if ((end == JD_NEED_MORE ? n : end) - pos > max_number) {
+                if ((end == JD_NEED_MORE ? n : end) - pos > as_ssize(p->max_number_length)) {
                     HAND_OFF();
                 }
                 if (end == JD_NEED_MORE) {
@@ -831,7 +829,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
 
         if (state == JD_KEY || state == JD_OBJECT_FIRST) {
             if (ch == '"') {
-                if (state == JD_KEY && PyDict_GET_SIZE(c->cont) >= max_members) {
+                if (state == JD_KEY && PyDict_GET_SIZE(c->cont) >= as_ssize(p->max_members)) {
                     HAND_OFF();
                 }
                 Py_ssize_t end = jd_string_run(kind, data, pos + 1, n);
@@ -881,7 +879,8 @@ done:
         if (result == FAILED) {
             PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
         }
-        int ok = set_field_new(&p->state, PyLong_FromLong(state)) == 0;
+        int ok = state == state_in ||
+                 set_field_new(&p->state, PyLong_FromLong(state)) == 0;
         if (ok && c->frame_dirty) {
             ok = set_field_new(&p->frame,
                                PyTuple_Pack(4, c->cont, c->is_obj ? Py_True : Py_False, c->cpath,
@@ -991,13 +990,11 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
         return raise_busy(self, "feed");
     }
     Py_INCREF(guard);
-    PyObject *token = PyList_GET_ITEM(guard, 0);
-    Py_INCREF(token);
-    if (PyList_SetSlice(guard, 0, 1, NULL) < 0) {
-        Py_DECREF(token);
-        Py_DECREF(guard);
-        return NULL;
-    }
+    /* guard.pop(): the list's reference to the token becomes ours; its
+     * storage is kept, so giving the token back does not allocate. */
+    Py_ssize_t size = PyList_GET_SIZE(guard);
+    PyObject *token = PyList_GET_ITEM(guard, size - 1);
+    Py_SET_SIZE(guard, size - 1);
     PyObject *result = feed_unguarded(self, chunk);
     /* Give the token back, keeping any exception of the feed. */
     PyObject *exc_type, *exc_value, *exc_tb;
@@ -1107,7 +1104,9 @@ consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
         rc = set_field_new(&self->pending, PyUnicode_Substring(buf, pos, c.n));
     }
     else {
-        set_field(&self->pending, JD.empty_str);
+        if (PyUnicode_GET_LENGTH(self->pending)) {
+            set_field(&self->pending, JD.empty_str);
+        }
     }
     Py_ssize_t last;
     Py_ssize_t newlines = jd_count_newlines(c.kind, c.data, pos, &last);
