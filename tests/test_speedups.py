@@ -310,3 +310,33 @@ def test_the_gc_is_paused_only_while_a_big_buffer_is_parsed() -> None:
         assert not gc.isenabled()  # not turned on behind the caller's back
     finally:
         gc.enable()
+
+
+@needs_c
+@pytest.mark.parametrize("maker", ["0", "1"])
+def test_a_pickle_resumes_in_a_process_with_the_other_backend(maker: str) -> None:
+    # One interpreter per backend, each with the real package names.
+    make = 'import pickle, sys, jsondrip\np = jsondrip.Parser()\np.feed(\'{"a": [1, "tw\')\n'
+    make += "sys.stdout.buffer.write(pickle.dumps(p))\n"
+    resume = (
+        "import pickle, sys, jsondrip\n"
+        "p = pickle.loads(sys.stdin.buffer.read())\n"
+        "print(jsondrip.BACKEND, p.feed('o\", 3]}')[0], p.close())\n"
+    )
+    loader = "1" if maker == "0" else "0"
+    data = subprocess.run(
+        [sys.executable, "-c", make],
+        env={**os.environ, "JSONDRIP_PURE_PYTHON": maker},
+        capture_output=True,
+        check=True,
+    ).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", resume],
+        input=data,
+        env={**os.environ, "JSONDRIP_PURE_PYTHON": loader},
+        capture_output=True,
+        check=True,
+    )
+    backend = "python" if loader == "1" else "c"
+    expected = f"{backend} Delta(op='append', path=('a', 1), value='o') {{'a': [1, 'two', 3]}}"
+    assert out.stdout.decode().strip() == expected
