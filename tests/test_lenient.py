@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jsondrip import IncompleteJSONError, JSONStreamError, Parser
+from jsondrip import IncompleteJSONError, JSONStreamError, Parser, apply_deltas
 from jsondrip.testing import chunkings as chunking_strategy
 from jsondrip.testing import json_values
 from streamcases import chunkings, feed_all
@@ -26,6 +26,23 @@ WRAPPED = [
     ('{"plain": "json"}', {"plain": "json"}),
     ("Empty: [] done", []),
     ("<think>\n```json\n[0]\n```\n</think>\n```json\n{}\n```", {}),
+    # A json fence takes precedence over bracketed prose before it.
+    ('See [the docs](https://x.io) for details.\n```json\n{"a": 1}\n```', {"a": 1}),
+    ('Sources [1], [2].\n```json\n{"a": 1}\n```\nDone.', {"a": 1}),
+    ('Use {"draft": true} like this:\n~~~json\n[2]\n~~~', [2]),
+    ("Citations [1] and [true, 2] only.", [1]),
+    ("Not JSON: [see 1a] or [nothing]; this is: [1.5e3, -2]", [1500.0, -2]),
+    # Fences of 3+ backticks or tildes (CommonMark): a longer fence holds shorter ones.
+    ('````json\n{"code": "```"}\n````', {"code": "```"}),
+    ('````markdown\n```json\n[0]\n```\n````\n{"real": 1}', {"real": 1}),
+    ("~~~\n[true]\n~~~", [True]),
+    ('~~~~python\nx = {"no": 1}\n~~~\n~~~~\n{"yes": 1}', {"yes": 1}),
+    ('Inline ```{"a": 1}``` code', {"a": 1}),
+    # Reasoning blocks, any case, nested, skipped whole.
+    ('<THINK>{"no": 1}</THINK>{"yes": 1}', {"yes": 1}),
+    ("<thinking>\n```json\n[1]\n```\n</thinking>\n[2]", [2]),
+    ('<think>a <Think>b</think> {"no": 1}</think>{"yes": 1}', {"yes": 1}),
+    ('<Thinking>a <thinking>{"n": 1}</thinking>{"n": 2}</THINKING>{"n": 3}', {"n": 3}),
 ]
 
 
@@ -103,3 +120,64 @@ def _wrap(before: str, value: Any, after: str, fenced: bool) -> str:
     if fenced:
         return f"{before}\n```json\n{body}\n```\n{after}"
     return f"{before} {body} {after}"
+
+
+def test_a_fence_closing_inside_the_value_is_a_truncation() -> None:
+    text = '```json\n{\n  "foo": "bar",\n  "n": [1, 2\n\n```\nHope that helps!'
+    for label, chunks in chunkings(text):
+        parser = Parser(lenient=True)
+        with pytest.raises(IncompleteJSONError) as info:
+            feed_all(parser, chunks)
+            parser.close()
+        assert info.value.partial["foo"] == "bar", label
+        assert info.value.partial["n"][:1] == [1], label
+        assert "closing code fence" in str(info.value), label
+        assert (info.value.line, info.value.column) == (6, 1), label
+
+
+def test_a_backtick_inside_json_that_is_not_a_closing_fence() -> None:
+    for text in ['```json\n{"a": 1 ```\n', '```json\n{"a":\n    ```\n']:
+        with pytest.raises(JSONStreamError) as info:
+            feed_all(Parser(lenient=True), [text])
+        assert not isinstance(info.value, IncompleteJSONError)
+
+
+def test_a_fenced_value_overrides_a_prose_value_with_a_root_add() -> None:
+    text = 'Sources [1], [2].\n```json\n{"a": 1}\n```'
+    for label, chunks in chunkings(text):
+        parser = Parser(lenient=True)
+        deltas = feed_all(parser, chunks)
+        assert parser.close() == {"a": 1}, label
+        assert apply_deltas(None, deltas) == {"a": 1}, label
+        roots = [delta.value for delta in deltas if delta.op == "add" and delta.path == ()]
+        assert roots == [[], {}], label
+
+
+def test_held_text_stays_bounded_in_any_chunking() -> None:
+    # Linear time, checked by what is held back between feeds (never timing):
+    # nothing is copied and scanned again on the next feed.
+    cases = [
+        "[" + " " * 5000 + "1]",
+        "{" + "\n" * 5000 + '"a": 1}',
+        "Prose " * 1000 + "[1]",
+        "```json\n" + " " * 5000 + "[1]\n```",
+        "<think>" + "x" * 5000 + "</think>[1]",
+        "```python\n" + "x = 1\n" * 1000 + "```\n[1]",
+    ]
+    for text in cases:
+        parser = Parser(lenient=True)
+        longest = 0
+        for char in text:
+            parser.feed(char)
+            longest = max(longest, len(parser._pending))
+        assert parser.close() in ([1], {"a": 1}), text[:20]
+        assert longest <= 12, (text[:20], longest)
+
+
+def test_whitespace_skipped_after_a_bracket_keeps_positions() -> None:
+    text = "Here: [" + " " * 40 + "\n   1, x]"
+    for label, chunks in chunkings(text):
+        with pytest.raises(JSONStreamError) as info:
+            feed_all(Parser(lenient=True), chunks)
+        assert info.value.offset == text.index("x"), label
+        assert (info.value.line, info.value.column) == (2, 7), label

@@ -75,7 +75,7 @@ from ._scanner import (
     scan_number,
     scan_string,
 )
-from ._unwrap import PROSE, find_json
+from ._unwrap import AFTER, PROSE, Hunter, fence_closes, find_json
 from .errors import (
     ConcurrentUseError,
     IncompleteJSONError,
@@ -224,7 +224,7 @@ class Parser(ParserBase):
         self._lenient = bool(lenient)
         # lenient: still looking for where the JSON starts (see _unwrap).
         self._hunting = self._lenient
-        self._hunt_state = PROSE
+        self._hunt_state: Union[int, Hunter] = PROSE  # lenient: see _unwrap.Hunter
         self._literals: dict[str, tuple[str, Any]] = {
             "t": ("true", True),
             "f": ("false", False),
@@ -438,9 +438,12 @@ class Parser(ParserBase):
         from where the value starts (repeatedly, with multiple_values)."""
         while self._hunting:
             buf = self._pending
-            state, pos, found = find_json(self._hunt_state, buf)
+            hunter, pos, found = find_json(self._hunt_state, buf)
             self._skip(buf, pos)
-            self._hunt_state = state
+            self._hunt_state = hunter
+            if hunter.moved:  # lenient: a bracket kept, the whitespace after it skipped
+                self._pending = hunter.moved + self._pending
+                self._offset -= len(hunter.moved)
             if not found:
                 return
             # Keep the state: after a value found inside a json fence, the
@@ -448,6 +451,10 @@ class Parser(ParserBase):
             self._hunting = False
             if self._state == _BETWEEN:
                 self._state = _FOUND
+            elif self._state == _DONE:  # lenient: a json fence overrides a value from prose
+                self._root = []
+                self._frame = (self._root, False, (), None)
+                self._state = _VALUE
             buf = self._pending
             self._pending = ""
             try:
@@ -953,7 +960,13 @@ class Parser(ParserBase):
 
                 if state == _DONE:
                     if self._lenient:
-                        pos = n  # text after the value is not ours
+                        hunter = self._hunt_state
+                        if isinstance(hunter, int) or hunter.found_in != PROSE:
+                            pos = n  # text after the value is not ours
+                        else:  # lenient: a json fence after a value from prose wins
+                            hunter.state = AFTER
+                            self._hunting = True
+                            self._plain = False
                         break
                     raise ScanError(
                         pos, f"expected the end of input after the value, found {describe(char)}"
@@ -1212,6 +1225,14 @@ class Parser(ParserBase):
             exc = self._too_long(exc.pos)  # from scan_string, which knows no maximum
         offset, line, column = self._position(buf, exc.pos)
         error: JSONStreamError
+        if (
+            self._lenient
+            and not incomplete
+            and fence_closes(self._hunt_state, buf, exc.pos, column)
+        ):
+            # lenient: the code fence closed while the value was still open
+            incomplete = True
+            exc = ScanError(exc.pos, "expected the rest of the value, found the closing code fence")
         if incomplete:
             error = IncompleteJSONError(exc.msg, offset, line, column, self.value, pending)
         elif exc.limit:

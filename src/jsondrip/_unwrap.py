@@ -4,121 +4,259 @@ Theory of operation
 -------------------
 Models wrap JSON in prose ("Sure! Here it is:"), Markdown code fences and
 reasoning blocks (``<think>...</think>``). Before the value starts, the parser
-runs :func:`find_json` over its buffer instead of the JSON scanner; once the
+hands its buffer to a :class:`Hunter` instead of the JSON scanner; once the
 value starts, the text goes to the strict JSON scanner as usual, so values
-still stream from their first character. Text after the value is ignored by
-the parser itself.
+still stream from their first character.
 
 Where the JSON starts:
 
-* inside a fence whose info string is empty or ``json``: at the first
-  non-whitespace character (any JSON value);
-* in prose: at the first ``{`` followed (after whitespace) by ``"`` or ``}``,
-  or the first ``[`` followed by the start of a value or ``]``. A bare number
-  or string in prose is not taken for JSON;
-* never inside ``<think>...</think>`` or inside a fence with another language.
+* inside a fence (a run of 3 or more backticks or tildes, per CommonMark;
+  found anywhere, not only at a line start) whose info string is empty or
+  names JSON: at the first non-whitespace character (any JSON value). The
+  fence closes at a run of the same character at least as long;
+* in prose: at a ``{`` followed (after whitespace) by ``"`` or ``}``, or a
+  ``[`` followed by ``]``, ``{``, ``[``, ``"``, or a whole number or
+  ``true``/``false``/``null`` and then ``,`` or ``]`` (so ``[the docs]`` and
+  ``[see 1a]`` are prose). A bare number or string in prose is not JSON;
+* never inside a reasoning block (``<think>``, ``<thinking>``, any case,
+  nested) or inside a fence of another language.
 
-A marker cut by a chunk boundary (``<thi``, two backticks, a ``{`` at the end)
-is held back until the next chunk decides it, so the result never depends on
-the chunking.
+A value found in prose is *provisional* (single-value mode): once it is
+complete, the rest of the text is still searched, and a json fence after it
+takes precedence (``Sources [1], [2]. ```json {...}``` `` gives the fenced
+object). The parser then starts over with a root ``add`` delta.
+
+Linear time: text is scanned once; what is held back for the next chunk is
+bounded (a marker cut by the chunk boundary, a fence's info string, a number
+being checked), except that a ``{`` or ``[`` followed by nothing but
+whitespace is held as the bracket alone (the whitespace is skipped: it is
+insignificant in JSON), so no chunking makes the parser copy or re-scan the
+same text twice.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Optional, Union
 
-__all__ = ["PROSE", "find_json"]
+__all__ = ["AFTER", "PROSE", "Hunter", "fence_closes", "find_json"]
 
 PROSE = 0  # looking for a fence, a think block, or a '{' / '['
-THINK = 1  # inside <think>...</think>
-FENCE_INFO = 2  # after an opening ```, reading the info string up to the newline
+THINK = 1  # inside <think>...</think> (nested: see Hunter.depth)
+FENCE_INFO = 2  # after an opening fence run, reading the info string up to the newline
 FENCE_JSON = 3  # inside a json fence, before the value
 FENCE_OTHER = 4  # inside a fence of another language
+AFTER = 5  # a prose value is complete: looking only for a json fence that overrides it
 
-_MARKER = re.compile(r"<think>|```|[{\[]")
-_PROSE_MARKERS = ("<think>", "```")
+_MARKER = re.compile(r"<(?i:think(?:ing)?)>|`{3,}|~{3,}|[{\[]")
+_AFTER_MARKER = re.compile(r"<(?i:think(?:ing)?)>|`{3,}|~{3,}")
+_THINK_TAG = re.compile(r"<(/?)(?i:think(?:ing)?)>")
+_TAGS = ("<think>", "<thinking>", "</think>", "</thinking>")
 _JSON_INFO = frozenset(("", "json", "jsonc", "json5", "jsonl", "javascript", "js"))
 _WHITESPACE_RUN = re.compile(r"[ \t\n\r]*")
-_ARRAY_ELEMENT_START = frozenset('{["-0123456789tfn]')
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _MAX_INFO = 64  # an "info string" longer than this is not a fence header
 
 
-def _held_suffix(buf: str, start: int, markers: tuple[str, ...]) -> int:
-    """Index from which ``buf`` ends with a proper prefix of one of ``markers``
-    (text that the next chunk may turn into a marker), or ``len(buf)``."""
+def _tag_prefix(buf: str, start: int) -> int:
+    """Index from which ``buf`` ends with a proper prefix of a think tag (any
+    case), or ``len(buf)``."""
     n = len(buf)
-    longest = max(len(m) for m in markers) - 1
-    for i in range(max(start, n - longest), n):
-        tail = buf[i:]
-        if any(m.startswith(tail) for m in markers):
-            return i
-    return n
+    cut = buf.rfind("<", max(start, n - 11))
+    if cut < 0:
+        return n
+    tail = buf[cut:].lower()
+    return cut if any(tag.startswith(tail) for tag in _TAGS) else n
 
 
-def find_json(state: int, buf: str) -> tuple[int, int, bool]:
-    """Scan ``buf`` for the start of the JSON value.
+def _run_end(buf: str, pos: int, char: str) -> int:
+    while pos < len(buf) and buf[pos] == char:
+        pos += 1
+    return pos
 
-    Returns ``(state, pos, found)``: with ``found``, the value starts at
-    ``buf[pos]``; otherwise ``buf[:pos]`` is skipped text and ``buf[pos:]``
-    must be kept and scanned again with the next chunk appended.
+
+class Hunter:
+    """Where the JSON starts in LLM output, chunk by chunk (sans-I/O).
+
+    :meth:`scan` is given the parser's held text with the new chunk appended;
+    it never looks at text it has already passed.
     """
-    n = len(buf)
-    pos = 0
-    while True:
-        if state == THINK:
-            end = buf.find("</think>", pos)
-            if end < 0:
-                return state, _held_suffix(buf, pos, ("</think>",)), False
-            pos = end + len("</think>")
-            state = PROSE
-        elif state == FENCE_INFO:
-            newline = buf.find("\n", pos)
-            if (newline if newline >= 0 else n) - pos > _MAX_INFO:
-                # Too long for an info string, whether or not its end arrived.
-                state = FENCE_OTHER
-                continue
-            if newline < 0:
-                return state, pos, False
-            info = buf[pos:newline].strip().lower()
-            pos = newline + 1
-            state = FENCE_JSON if info in _JSON_INFO else FENCE_OTHER
-        elif state == FENCE_JSON:
-            pos = _WHITESPACE_RUN.match(buf, pos).end()  # type: ignore[union-attr]
-            if pos >= n:
-                return state, pos, False
-            if buf[pos] == "`":
-                if n - pos < 3:
-                    return state, pos, False
-                if buf.startswith("```", pos):
-                    pos += 3
-                    state = PROSE
+
+    __slots__ = ("depth", "fence", "found_in", "moved", "return_to", "state")
+
+    def __init__(self) -> None:
+        self.state = PROSE
+        self.return_to = PROSE  # the state after a think block or another fence
+        self.depth = 0  # nested think blocks
+        self.fence = ""  # the open fence's run, e.g. "```" or "~~~~"
+        #: The state the last value was found in (FENCE_JSON or PROSE).
+        self.found_in = PROSE
+        #: A bracket the last scan kept while skipping the whitespace after it.
+        self.moved = ""
+
+    def scan(self, buf: str) -> tuple[int, bool]:
+        """Scan ``buf``: ``(pos, found)``. With ``found``, the value starts at
+        ``buf[pos]``; otherwise ``buf[:pos]`` is skipped, and ``self.moved +
+        buf[pos:]`` must be kept and given back with the next chunk."""
+        self.moved = ""
+        n = len(buf)
+        pos = 0
+        while True:
+            state = self.state
+            if state == THINK:
+                match = _THINK_TAG.search(buf, pos)
+                if match is None:
+                    return _tag_prefix(buf, pos), False
+                pos = match.end()
+                self.depth += -1 if match.group(1) else 1
+                if not self.depth:
+                    self.state = self.return_to
+            elif state == FENCE_INFO:
+                newline = buf.find("\n", pos)
+                end = newline if newline >= 0 else n
+                tick = self.fence[0] == "`" and buf.find("`", pos, end) >= 0
+                if tick or end - pos > _MAX_INFO:
+                    # Inline code (a backtick in the "info") or too long for a
+                    # fence header: not a fence after all.
+                    self.state = self.return_to
                     continue
-            return state, pos, True
-        elif state == FENCE_OTHER:
-            end = buf.find("```", pos)
-            if end < 0:
-                return state, _held_suffix(buf, pos, ("```",)), False
-            pos = end + 3
-            state = PROSE
-        else:
-            match = _MARKER.search(buf, pos)
-            if match is None:
-                return state, _held_suffix(buf, pos, _PROSE_MARKERS), False
-            token = match.group()
-            if token == "<think>":
-                pos = match.end()
-                state = THINK
-            elif token == "```":
-                pos = match.end()
-                state = FENCE_INFO
+                if newline < 0:
+                    return pos, False
+                info = buf[pos:newline].strip().lower()
+                pos = newline + 1
+                if info in _JSON_INFO:
+                    self.state = FENCE_JSON
+                else:
+                    self.state = FENCE_OTHER
+            elif state == FENCE_JSON:
+                pos = _WHITESPACE_RUN.match(buf, pos).end()  # type: ignore[union-attr]
+                if pos >= n:
+                    return pos, False
+                char = self.fence[0]
+                if buf[pos] == char:
+                    end = _run_end(buf, pos, char)
+                    if end >= n:
+                        return pos, False  # the run may go on
+                    if end - pos >= len(self.fence):  # an empty fence closes
+                        pos = end
+                        self.state = self.return_to = PROSE
+                        continue
+                self.found_in = FENCE_JSON
+                self.return_to = PROSE
+                return pos, True
+            elif state == FENCE_OTHER:
+                char = self.fence[0]
+                while True:
+                    start = buf.find(self.fence, pos)
+                    if start < 0:
+                        # Keep a run of the fence character at the end.
+                        keep = n
+                        while keep > pos and buf[keep - 1] == char:
+                            keep -= 1
+                        return keep, False
+                    end = _run_end(buf, start, char)
+                    if end >= n:
+                        return start, False
+                    pos = end
+                    if start == 0 or buf[start - 1] != char:
+                        break
+                self.state = self.return_to
             else:
+                pattern = _AFTER_MARKER if state == AFTER else _MARKER
+                match = pattern.search(buf, pos)
+                if match is None:
+                    keep = _tag_prefix(buf, pos)
+                    for char in "`~":  # one or two fence characters at the end
+                        if buf.endswith(char, pos):
+                            keep = min(keep, n - 1 if not buf.endswith(char * 2, pos) else n - 2)
+                    return keep, False
+                token = match.group()
                 start = match.start()
-                after = _WHITESPACE_RUN.match(buf, start + 1).end()  # type: ignore[union-attr]
-                if after >= n:
-                    return state, start, False
-                char = buf[after]
-                if (token == "{" and char in '"}') or (
-                    token == "[" and char in _ARRAY_ELEMENT_START
-                ):
-                    return state, start, True
-                pos = start + 1
+                first = token[0]
+                if first == "<":
+                    pos = match.end()
+                    self.return_to = state
+                    self.state = THINK
+                    self.depth = 1
+                elif first in "`~":
+                    if match.end() >= n:
+                        return start, False  # the run may go on
+                    pos = match.end()
+                    self.fence = token
+                    self.return_to = state
+                    self.state = FENCE_INFO
+                else:
+                    verdict = _candidate(buf, start)
+                    if verdict is None:  # undecided: wait for more
+                        after = _WHITESPACE_RUN.match(buf, start + 1).end()  # type: ignore[union-attr]
+                        if after >= n and n - start > 1:
+                            self.moved = first
+                            return n, False
+                        return start, False
+                    if verdict:
+                        self.found_in = PROSE
+                        return start, True
+                    pos = start + 1
+
+
+def _candidate(buf: str, start: int) -> Optional[bool]:
+    """Whether the ``{`` or ``[`` at ``buf[start]`` starts JSON in prose:
+    True, False, or None when the text so far cannot tell."""
+    n = len(buf)
+    after = _WHITESPACE_RUN.match(buf, start + 1).end()  # type: ignore[union-attr]
+    if after >= n:
+        return None
+    char = buf[after]
+    if buf[start] == "{":
+        return char in '"}'
+    if char in ']{["':
+        return True
+    if char in "-0123456789":
+        match = _NUMBER.match(buf, after)
+        if match is None:
+            return None if after + 1 >= n else False  # a lone '-' at the end
+        end = match.end()
+        if end >= n or buf[end] in ".eE+-":
+            return None if end >= n or end + 1 >= n else False  # the number may go on
+    elif char in "tfn":
+        word = {"t": "true", "f": "false", "n": "null"}[char]
+        if not word.startswith(buf[after : after + len(word)]):
+            return False
+        end = after + len(word)
+        if end > n:
+            return None
+    else:
+        return False
+    end = _WHITESPACE_RUN.match(buf, end).end()  # type: ignore[union-attr]
+    if end >= n:
+        return None
+    return buf[end] in ",]"
+
+
+def find_json(state: Union[int, Hunter], buf: str) -> tuple[Hunter, int, bool]:
+    """Scan ``buf`` for the start of the JSON value with ``state`` (a
+    :class:`Hunter`, or :data:`PROSE` for a fresh one).
+
+    Returns ``(hunter, pos, found)``: with ``found``, the value starts at
+    ``buf[pos]``; otherwise ``buf[:pos]`` is skipped text and ``hunter.moved
+    + buf[pos:]`` must be kept and scanned again with the next chunk.
+    """
+    hunter = state if isinstance(state, Hunter) else Hunter()
+    pos, found = hunter.scan(buf)
+    return hunter, pos, found
+
+
+def fence_closes(hunter: Union[int, Hunter], buf: str, pos: int, column: int) -> bool:
+    """True when the value was found in a fence and ``buf[pos]`` (at
+    ``column``, 1-based) starts that fence's closing run at the start of a
+    line (up to three spaces of indentation): the JSON stopped inside an open
+    value, a truncation."""
+    if not isinstance(hunter, Hunter) or hunter.found_in != FENCE_JSON or not hunter.fence:
+        return False
+    char = hunter.fence[0]
+    if pos >= len(buf) or buf[pos] != char or column > 4:
+        return False
+    if buf[max(0, pos - column + 1) : pos].strip(" "):
+        return False  # not indentation (what is in buf of it)
+    end = _run_end(buf, pos, char)
+    return end - pos >= len(hunter.fence) or end >= len(buf)

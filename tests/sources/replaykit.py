@@ -2,11 +2,12 @@
 
 The server listens on 127.0.0.1 and the real SDK clients stream from it.
 
-Each request names its transcript (``tests/sources/transcripts/<name>.sse``):
-the ``model`` of an OpenAI or Anthropic request body, the model in a Gemini
-URL path. The server sends the transcript's bytes in small writes (TCP_NODELAY,
-one write per chunk, optionally cut inside every multi-byte character or with
-a pause after each event), and records what happened to each exchange: sent
+Each request names its transcript (``tests/sources/transcripts/<name>.sse``,
+``.jsonl`` for JSON Lines, ``.bin`` for AWS event streams): the ``model`` of
+the request body, or the model in a Gemini or Bedrock URL path. The server
+sends the transcript's bytes in small writes (TCP_NODELAY, one write per
+chunk, optionally cut inside every multi-byte character or with a pause after
+each event), and records what happened to each exchange: sent
 to the end, dropped on purpose, or closed by the client.
 """
 
@@ -49,6 +50,7 @@ SCENARIOS: dict[str, Scenario] = {
     "openai_chat_multibyte": Scenario(write=5, delay=0.001, split_utf8=True),
     "openai_chat_dropped": Scenario(ending="drop"),
     "openai_chat_slow": SLOW,
+    "openai_chat_no_index": Scenario(write=13, split_utf8=True),
     "openai_responses_function_and_text": Scenario(write=64),
     "openai_responses_incomplete": Scenario(write=64),
     "anthropic_text_tool_use": Scenario(write=31),
@@ -58,6 +60,25 @@ SCENARIOS: dict[str, Scenario] = {
     "gemini_max_tokens": Scenario(write=9, split_utf8=True),
     "gemini_function_calls": Scenario(write=16),
     "gemini_slow": SLOW,
+    "ollama_chat_json": Scenario(write=7, split_utf8=True),
+    "ollama_tool_calls": Scenario(write=11, split_utf8=True),
+    "ollama_length": Scenario(write=16),
+    "ollama_dropped": Scenario(ending="drop"),
+    "ollama_slow": SLOW,
+    "bedrock_text_tool_use": Scenario(write=23, split_utf8=True),
+    "bedrock_max_tokens": Scenario(write=9, split_utf8=True),
+    "bedrock_dropped": Scenario(ending="drop"),
+    "bedrock_slow": SLOW,
+    "mistral_magistral": Scenario(write=6, split_utf8=True),
+    "mistral_tool_calls": Scenario(write=17, split_utf8=True),
+    "mistral_length": Scenario(write=30),
+    "mistral_dropped": Scenario(ending="drop"),
+    "mistral_slow": SLOW,
+    "cohere_json": Scenario(write=7, split_utf8=True),
+    "cohere_tool_calls": Scenario(write=19, split_utf8=True),
+    "cohere_max_tokens": Scenario(write=40),
+    "cohere_dropped": Scenario(ending="drop"),
+    "cohere_slow": SLOW,
 }
 
 
@@ -79,9 +100,42 @@ class Exchange:
         return self.outcome
 
 
-def _pieces(data: bytes, scenario: Scenario) -> Iterator[bytes]:
+#: Transcript file suffixes and the content type each is served with.
+CONTENT_TYPES = {
+    ".sse": "text/event-stream; charset=utf-8",
+    ".jsonl": "application/x-ndjson",
+    ".bin": "application/vnd.amazon.eventstream",
+}
+
+
+def transcript(name: str) -> Path:
+    """The transcript file of scenario ``name``, whatever its framing."""
+    for suffix in CONTENT_TYPES:
+        path = TRANSCRIPTS / f"{name}{suffix}"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"no transcript for {name!r}")
+
+
+def _events(data: bytes, suffix: str) -> list[bytes]:
+    """``data`` cut at its event boundaries."""
+    if suffix == ".jsonl":
+        return data.splitlines(keepends=True)
+    if suffix == ".bin":  # AWS event stream: each message starts with its total length
+        out, pos = [], 0
+        while pos + 4 <= len(data):
+            size = int.from_bytes(data[pos : pos + 4], "big")
+            out.append(data[pos : pos + size])
+            pos += size
+        if pos < len(data):
+            out.append(data[pos:])
+        return out
+    return [event for event in re.split(rb"(?<=\n\n)|(?<=\r\n\r\n)", data) if event]
+
+
+def _pieces(data: bytes, scenario: Scenario, suffix: str = ".sse") -> Iterator[bytes]:
     if scenario.per_event:
-        yield from (event for event in re.split(rb"(?<=\n\n)|(?<=\r\n\r\n)", data) if event)
+        yield from _events(data, suffix)
         return
     cuts = set(range(scenario.write, len(data), scenario.write))
     if scenario.split_utf8:
@@ -93,6 +147,9 @@ def _pieces(data: bytes, scenario: Scenario) -> Iterator[bytes]:
 
 def _scenario_name(path: str, body: Any) -> str:
     match = re.search(r"/models/([^/:?]+):streamGenerateContent", path)
+    if match:
+        return match.group(1)
+    match = re.search(r"/model/([^/?]+)/converse-stream", path)  # AWS Bedrock
     if match:
         return match.group(1)
     if isinstance(body, dict) and isinstance(body.get("model"), str):
@@ -120,20 +177,21 @@ class _Handler(BaseHTTPRequestHandler):
         if scenario is None:
             self.send_error(404, f"no transcript for {name!r}")
             return
-        data = (TRANSCRIPTS / f"{name}.sse").read_bytes()
+        path = transcript(name)
+        data = path.read_bytes()
         exchange = Exchange(name, self.path, body, total=len(data))
         self.server.replay.exchanges.append(exchange)
         try:
-            self._stream(data, scenario, exchange)
+            self._stream(data, scenario, exchange, path.suffix)
         except OSError:  # BrokenPipeError, ConnectionResetError: the client hung up
             exchange.outcome = "disconnected"
             self.close_connection = True
         finally:
             exchange.finished.set()
 
-    def _stream(self, data: bytes, scenario: Scenario, exchange: Exchange) -> None:
+    def _stream(self, data: bytes, scenario: Scenario, exchange: Exchange, suffix: str) -> None:
         self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Content-Type", CONTENT_TYPES[suffix])
         self.send_header("Cache-Control", "no-cache")
         chunked = scenario.ending != "close"
         if chunked:
@@ -143,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for piece in _pieces(data, scenario):
+        for piece in _pieces(data, scenario, suffix):
             frame = b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece
             self.wfile.write(frame)
             self.wfile.flush()
@@ -325,6 +383,118 @@ EXPECTED: dict[str, tuple[dict[str, Any], dict[Slot, Any]]] = {
         },
     ),
 }
+
+
+EXPECTED.update(
+    {
+        "openai_chat_no_index": (
+            {},
+            {
+                Slot("tool_call", 0, 0, "call_0", "get_weather"): {"city": "Zürich"},
+                Slot("tool_call", 0, 1, "call_1", "get_time"): {"tz": "Europe/Zurich"},
+            },
+        ),
+        "ollama_chat_json": (
+            {},
+            {
+                Slot("content"): {
+                    "dish": "Crème brûlée 🍮",
+                    "greeting": "こんにちは",
+                    "steps": ["Heat", "Whisk"],
+                }
+            },
+        ),
+        "ollama_tool_calls": (
+            {},
+            {
+                Slot("tool_call", 0, 0, None, "get_weather"): {"city": "Zürich", "unit": "celsius"},
+                Slot("tool_call", 0, 1, None, "get_time"): {"tz": "Europe/Zurich"},
+            },
+        ),
+        "bedrock_text_tool_use": (
+            {"content": False},
+            {
+                Slot("content", 0, 0): "Let me check the weather in Zürich.",
+                Slot("tool_call", 0, 1, "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", "get_weather"): {
+                    "city": "Zürich",
+                    "unit": "celsius",
+                },
+                Slot("tool_call", 0, 2, "tooluse_Hq3mEw0dSxqZm8kT2bUv4A", "get_time"): {
+                    "tz": "Europe/Zurich"
+                },
+            },
+        ),
+        "bedrock_max_tokens": (
+            {},
+            {
+                Slot("content", 0, 0): Cut(
+                    "stopReason=max_tokens",
+                    {"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî"]},
+                )
+            },
+        ),
+        "mistral_magistral": ({}, {Slot("content"): {"answer": 4, "check": "2 + 2 = 4 ✓"}}),
+        "mistral_tool_calls": (
+            {},
+            {
+                Slot("tool_call", 0, 0, "D681PevKs", "get_weather"): {
+                    "city": "Zürich",
+                    "unit": "celsius",
+                },
+                Slot("tool_call", 0, 1, "Q2b7xZr9T", "get_time"): {"tz": "Europe/Zurich"},
+            },
+        ),
+        "mistral_length": (
+            {},
+            {
+                Slot("content"): Cut(
+                    "finish_reason=length",
+                    {"title": "Tarte Tatin", "steps": ["Caramelise the sugar", "Arrange the app"]},
+                )
+            },
+        ),
+        "cohere_json": (
+            {},
+            {
+                Slot("content", 0, 0): {
+                    "dish": "Crème brûlée 🍮",
+                    "greeting": "こんにちは",
+                    "steps": ["Heat", "Whisk"],
+                }
+            },
+        ),
+        "cohere_tool_calls": (
+            {},
+            {
+                Slot("tool_call", 0, 0, "get_weather_k3v8gq1h2m4x", "get_weather"): {
+                    "city": "Zürich",
+                    "unit": "celsius",
+                },
+                Slot("tool_call", 0, 1, "get_time_7wq2zr9t0b1c", "get_time"): {
+                    "tz": "Europe/Zurich"
+                },
+            },
+        ),
+        "cohere_max_tokens": (
+            {},
+            {
+                Slot("content", 0, 0): Cut(
+                    "finish_reason=MAX_TOKENS",
+                    {"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî"]},
+                )
+            },
+        ),
+        "ollama_length": (
+            {},
+            {
+                Slot("content"): Cut(
+                    "done_reason=length",
+                    {"title": "Pain perdu", "steps": ["Whisk the eggs", "Soak the bri"]},
+                )
+            },
+        ),
+    }
+)
 
 
 def check_results(results: dict[Slot, Any], expected: dict[Slot, Any]) -> None:

@@ -8,9 +8,11 @@ complete.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any, Callable
 
 import anthropic
+import httpx
 import openai
 import pytest
 from google import genai
@@ -22,6 +24,7 @@ from jsondrip.sources import Slot, TruncatedStreamError, Update
 from jsondrip.sources.anthropic import astream_messages, stream_messages
 from jsondrip.sources.gemini import astream_generate, stream_generate
 from jsondrip.sources.openai import astream_chat, stream_chat
+from jsondrip.sources.sse import astream_sse
 
 MESSAGES: Any = [{"role": "user", "content": "Go."}]
 KEEP: list[Any] = []
@@ -128,16 +131,66 @@ ASYNC = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(ASYNC))
-def test_async_with_block_closes_the_sdk_stream(replay: ReplayServer, name: str) -> None:
-    async def main() -> dict[Slot, Any]:
+def scenario_of(name: str) -> str:
+    return "gemini_slow" if name == "gemini_raw" else name.replace("_raw", "_slow")
+
+
+def run_async_and_stop(replay: ReplayServer, name: str) -> tuple[str, dict[Slot, Any]]:
+    """Stop the async stream early; return what the server saw happen to the
+    exchange while the event loop was still running, and the results."""
+
+    async def main() -> tuple[str, dict[Slot, Any]]:
         async with await ASYNC[name](replay) as updates:
             async for update in updates:
                 if status_is_complete(update):
                     break
-        return updates.results  # type: ignore[no-any-return]
+        exchange = replay.last(scenario_of(name))
+        outcome = await asyncio.to_thread(exchange.wait)
+        return outcome, updates.results
 
-    assert_cancelled(replay, name.replace("_raw", "_slow"), asyncio.run(main()))
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("name", sorted(set(ASYNC) - {"gemini_slow"}))
+def test_async_with_block_closes_the_sdk_stream(replay: ReplayServer, name: str) -> None:
+    outcome, results = run_async_and_stop(replay, name)
+    assert outcome == "disconnected"  # released at once, the event loop still running
+    assert_cancelled(replay, scenario_of(name), results)
+
+
+def test_google_genai_async_keeps_the_connection_until_the_loop_ends(replay: ReplayServer) -> None:
+    """The documented limit: closing google-genai's async stream early does not
+    release its connection (the SDK's nested generators fail to close the
+    response); the server sends the rest. If this starts failing, the SDK was
+    fixed: drop the limit from the README."""
+    outcome, results = run_async_and_stop(replay, "gemini_slow")
+    assert outcome == "complete"
+    error = results[Slot("content")]
+    assert isinstance(error, TruncatedStreamError)
+    assert error.reason == "closed by the caller"
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    limit = " ".join(readme.split("<!-- gemini-async-limit -->")[1].split())
+    assert "client.aio.models.generate_content_stream" in limit
+    assert "does not release the HTTP connection" in limit
+    assert "astream_sse" in limit  # and the way around it, tested below
+
+
+async def gemini_raw_async(replay: ReplayServer) -> Any:
+    client = httpx.AsyncClient(timeout=10)
+    KEEP.append(client)
+    url = f"{replay.url}/v1beta/models/gemini_slow:streamGenerateContent?alt=sse"
+    request = client.build_request("POST", url, json={"contents": []})
+    response = await client.send(request, stream=True)
+    return astream_sse(response, "gemini")
+
+
+ASYNC["gemini_raw"] = gemini_raw_async
+
+
+def test_gemini_raw_sse_async_releases_the_connection(replay: ReplayServer) -> None:
+    outcome, results = run_async_and_stop(replay, "gemini_raw")
+    assert outcome == "disconnected"
+    assert_cancelled(replay, "gemini_slow", results)
 
 
 def test_close_without_with(replay: ReplayServer) -> None:

@@ -91,6 +91,7 @@ def responses(replay: ReplayServer, mode: str, model: str, **options: Any) -> Ru
         "openai_chat_n2_structured",
         "openai_chat_length_cut",
         "openai_chat_multibyte",
+        "openai_chat_no_index",
     ],
 )
 def test_chat_transcripts(replay: ReplayServer, mode: str, scenario: str) -> None:
@@ -225,3 +226,79 @@ def test_responses_function_call_ends_at_its_done_event(replay: ReplayServer, mo
         "order_id": "A-1042",
         "include": ["items", "shipping"],
     }
+
+
+# -- the SDK's .stream() helpers --------------------------------------------------------
+
+
+def chat_helper(replay: ReplayServer, mode: str, model: str, **options: Any) -> Run:
+    """Stream ``model``'s transcript through ``client.chat.completions.stream(...)``."""
+    messages: Any = [{"role": "user", "content": "Go."}]
+    if mode == "sync":
+        client = sync_client(replay)
+        manager = client.chat.completions.stream(model=model, messages=messages)
+        with stream_chat(manager, **options) as updates:
+            seen = list(updates)
+        client.close()
+        return seen, updates.results
+
+    async def main() -> Run:
+        client = async_client(replay)
+        manager = client.chat.completions.stream(model=model, messages=messages)
+        async with astream_chat(manager, **options) as updates:
+            seen = [update async for update in updates]
+        await client.close()
+        return seen, updates.results
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "scenario",
+    ["openai_chat_parallel_tools", "openai_chat_n2_structured", "openai_chat_length_cut"],
+)
+def test_chat_stream_helper(replay: ReplayServer, mode: str, scenario: str) -> None:
+    options, expected = EXPECTED[scenario]
+    updates, results = chat_helper(replay, mode, scenario, **options)
+    check_results(results, expected)
+    check_updates(updates, results)
+
+
+def test_chat_stream_helper_entered_by_the_caller(replay: ReplayServer) -> None:
+    client = sync_client(replay)
+    messages: Any = [{"role": "user", "content": "Go."}]
+    with client.chat.completions.stream(model="openai_chat_length_cut", messages=messages) as s:
+        results = stream_chat(s).until_done()
+    client.close()
+    check_results(results, EXPECTED["openai_chat_length_cut"][1])
+
+
+def responses_helper(replay: ReplayServer, mode: str, model: str, **options: Any) -> Run:
+    if mode == "sync":
+        client = sync_client(replay)
+        with stream_responses(client.responses.stream(model=model, input="Go."), **options) as u:
+            seen = list(u)
+        client.close()
+        return seen, u.results
+
+    async def main() -> Run:
+        client = async_client(replay)
+        manager = client.responses.stream(model=model, input="Go.")
+        async with astream_responses(manager, **options) as updates:
+            seen = [update async for update in updates]
+        await client.close()
+        return seen, updates.results
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "scenario", ["openai_responses_function_and_text", "openai_responses_incomplete"]
+)
+def test_responses_stream_helper(replay: ReplayServer, mode: str, scenario: str) -> None:
+    options, expected = EXPECTED[scenario]
+    updates, results = responses_helper(replay, mode, scenario, **options)
+    check_results(results, expected)
+    check_updates(updates, results)

@@ -271,8 +271,8 @@ def test_lifecycle_errors() -> None:
         router.feed(chat(content("1")))
     with pytest.raises(StreamClosedError):
         router.feed_sse(SSEEvent("message", "{}", ""))
-    with pytest.raises(ValueError, match="unknown provider 'cohere'"):
-        Router("cohere")
+    with pytest.raises(ValueError, match="unknown provider 'kobold'"):
+        Router("kobold")
 
 
 def test_close_with_a_reason() -> None:

@@ -8,12 +8,18 @@ with) in ``results``. Truncation is never silent: a slot the provider cut
 short ends with :class:`TruncatedStreamError`, which keeps the partial value
 and the reason.
 
-Adapters, each sync and async (``a``-prefixed), all duck-typed (no SDK is
-imported here):
+One entry point for any stream: :func:`stream` (and :func:`astream`)
+recognises the SDK's stream object, or reads raw bytes given ``provider=``.
+The same, per provider, each sync and async (``a``-prefixed), all
+duck-typed (no SDK is imported here):
 
 * :mod:`jsondrip.sources.openai`: ``stream_chat``, ``stream_responses``
 * :mod:`jsondrip.sources.anthropic`: ``stream_messages``
 * :mod:`jsondrip.sources.gemini`: ``stream_generate``
+* :mod:`jsondrip.sources.ollama`: ``stream_chat`` (native ``/api/chat``)
+* :mod:`jsondrip.sources.bedrock`: ``stream_converse`` (boto3 ``converse_stream``)
+* :mod:`jsondrip.sources.mistral`: ``stream_chat`` (the ``mistralai`` SDK)
+* :mod:`jsondrip.sources.cohere`: ``stream_chat`` (``ClientV2.chat_stream``)
 * :mod:`jsondrip.sources.sse`: ``stream_sse`` (raw bytes, e.g. ``httpx``)
 
 The sans-I/O layers underneath: :class:`SSEDecoder` (bytes to events),
@@ -21,7 +27,10 @@ The sans-I/O layers underneath: :class:`SSEDecoder` (bytes to events),
 text).
 """
 
+# The provider modules register their protocols (by name) as they load.
+from . import anthropic, bedrock, cohere, gemini, mistral, ollama, openai, sse  # noqa: F401
 from ._drive import AsyncUpdateStream, UpdateStream
+from ._entry import astream, detect_provider, stream
 from ._router import Router, Update
 from ._slots import EventProtocol, ParserFactory, Slot, SlotKind, SlotParser, TruncatedStreamError
 from ._sse import SSEDecoder, SSEEvent
@@ -41,4 +50,7 @@ __all__ = [
     "TruncatedStreamError",
     "Update",
     "UpdateStream",
+    "astream",
+    "detect_provider",
+    "stream",
 ]

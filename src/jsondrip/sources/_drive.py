@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from ._router import Router, Update
 from ._slots import Slot
-from ._sse import SSEDecoder
+from ._sse import Framer, framer_for
 
 __all__ = ["AsyncUpdateStream", "UpdateStream"]
 
@@ -31,10 +31,15 @@ def _failed(exc: BaseException) -> str:
 
 
 class _Base:
-    def __init__(self, source: Any, router: Router, sse: bool) -> None:
+    def __init__(self, source: Any, router: Router, sse: Optional[bool]) -> None:
         self._source = source
         self._router = router
-        self._decoder = SSEDecoder() if sse else None
+        # Raw bytes are framed as the provider's protocol says (SSE or JSON
+        # Lines); with sse=None, the first item decides (bytes or text: raw).
+        self._raw = sse
+        self._decoder: Optional[Framer] = None
+        if sse:
+            self._decoder = framer_for(router.protocol.framing)
         self._release: Optional[Callable[[], Any]] = None
         self._started = False
         self._closed = False
@@ -63,10 +68,14 @@ class _Base:
     def _route(self, item: Any) -> list[Update]:
         decoder = self._decoder
         if decoder is None:
-            return self._router.feed(item)
+            if self._raw is not None or not isinstance(item, (bytes, bytearray, memoryview, str)):
+                self._raw = False
+                return self._router.feed(item)
+            self._raw = True
+            decoder = self._decoder = framer_for(self._router.protocol.framing)
         updates: list[Update] = []
-        for event in decoder.feed(item):
-            updates += self._router.feed_sse(event)
+        for data in decoder.feed(item):
+            updates += self._router.feed_data(data)
         return updates
 
     def _end(self) -> list[Update]:
@@ -97,7 +106,7 @@ class UpdateStream(_Base):
     slot's final value or error.
     """
 
-    def __init__(self, source: Any, router: Router, *, sse: bool = False) -> None:
+    def __init__(self, source: Any, router: Router, *, sse: Optional[bool] = False) -> None:
         super().__init__(source, router, sse)
         self._iterator = self._run()
 
@@ -180,7 +189,7 @@ class AsyncUpdateStream(_Base):
     """Async twin of :class:`UpdateStream`: ``async for``, ``async with``,
     ``await close()``."""
 
-    def __init__(self, source: Any, router: Router, *, sse: bool = False) -> None:
+    def __init__(self, source: Any, router: Router, *, sse: Optional[bool] = False) -> None:
         super().__init__(source, router, sse)
         self._iterator = self._run()
 

@@ -1,23 +1,24 @@
-"""Provider names to event protocols (imported lazily by ``resolve``)."""
+"""Provider names to event protocols.
+
+Each provider module registers its protocol here when it is imported (the
+package imports them all), so this module imports none of them: the imports
+run one way, ``_slots`` <- ``_registry`` <- ``_router`` <- providers.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
 from ._slots import EventProtocol
-from .anthropic import AnthropicEvents
-from .gemini import GeminiEvents
-from .openai import OpenAIEvents
-from .sse import RawEvents
 
-__all__ = ["PROVIDERS", "protocol_for"]
+__all__ = ["PROVIDERS", "protocol_for", "register"]
 
-PROVIDERS: dict[str, Callable[[], EventProtocol]] = {
-    "anthropic": AnthropicEvents,
-    "gemini": GeminiEvents,
-    "openai": OpenAIEvents,
-    "raw": RawEvents,
-}
+PROVIDERS: dict[str, Callable[[], EventProtocol]] = {}
+
+
+def register(name: str, make: Callable[[], EventProtocol]) -> None:
+    """Make ``provider=name`` mean a fresh ``make()``."""
+    PROVIDERS[name] = make
 
 
 def protocol_for(provider: str) -> EventProtocol:

@@ -24,10 +24,12 @@ slots go on.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Optional, Union
 
 from .._parser import Parser
 from ..errors import IncompleteJSONError, JSONStreamError, StreamClosedError
+from ._registry import protocol_for
 from ._slots import (
     EventProtocol,
     ParserFactory,
@@ -38,7 +40,7 @@ from ._slots import (
 )
 from ._sse import SSEEvent
 
-__all__ = ["Router", "Update"]
+__all__ = ["Router", "Update", "parser_factory_for", "resolve"]
 
 _UNSET: Any = object()
 _JSON_KINDS = frozenset(["tool_call", "server_tool_call"])
@@ -140,9 +142,43 @@ def _default_factory(slot: Slot) -> SlotParser:
     return Parser()
 
 
+def parser_factory_for(
+    model: Any = None,
+    tool_models: Optional[Mapping[str, Any]] = None,
+    parser_factory: Optional[ParserFactory] = None,
+) -> ParserFactory:
+    """The parser factory for the ``model`` / ``tool_models`` / ``parser_factory``
+    options: a :class:`jsondrip.pydantic.TypedParser` for the model's text when
+    ``model`` is given and for each tool call whose name ``tool_models`` maps,
+    ``parser_factory(slot)`` (default ``Parser()``) for every other JSON slot.
+
+    Raises:
+        TypeError: ``tool_models`` is not a mapping.
+    """
+    fallback = parser_factory or _default_factory
+    if model is None and not tool_models:
+        return fallback
+    if tool_models is not None and not isinstance(tool_models, Mapping):
+        raise TypeError(
+            f"tool_models must map tool names to types, not {type(tool_models).__name__}"
+        )
+    from ..pydantic import TypedParser  # the pydantic extra, only when asked for
+
+    tools = dict(tool_models or {})
+
+    def factory(slot: Slot) -> SlotParser:
+        if slot.kind == "content" and model is not None:
+            return TypedParser(model)
+        if slot.kind != "content" and slot.name is not None and slot.name in tools:
+            return TypedParser(tools[slot.name])
+        return fallback(slot)
+
+    return factory
+
+
 class _ParserSink(Sink):
-    def __init__(self, content: bool, factory: ParserFactory) -> None:
-        super().__init__()
+    def __init__(self, content: bool, factory: ParserFactory, reasoning: bool) -> None:
+        super().__init__(reasoning)
         self.content = content
         self.factory = factory
         self.states: dict[Slot, _State] = {}
@@ -183,6 +219,10 @@ class _ParserSink(Sink):
             f"text arrived after the {slot.kind} had ended", offset, line, column
         )
         self._end(slot, state, fragment, [], error, self.results.get(slot))
+
+    def _failed(self, slot: Slot, error: BaseException) -> None:
+        state = self.states[slot]
+        self._end(slot, state, "", [], error, state.safe_value())
 
     def _complete(self, slot: Slot) -> bool:
         parser = self.states[slot].parser
@@ -273,6 +313,13 @@ class Router:
         parser_factory: Makes each JSON slot's parser, given the slot (default
             ``jsondrip.Parser()``). Any object with ``feed(str)``, ``value``
             and ``close()`` works, e.g. a typed stream per tool name.
+        reasoning: True to keep the model's reasoning text (``"reasoning"``
+            slots, prose); by default it is dropped.
+        model: A pydantic model (or any type pydantic validates) for the
+            model's text: ``content`` slots get a
+            :class:`jsondrip.pydantic.TypedParser`, so ``Update.value`` is a
+            partial instance. Needs the ``pydantic`` extra.
+        tool_models: Tool name to type, for the arguments of those tool calls.
 
     Feed it the provider's events, SDK objects or dicts, with :meth:`feed` (or
     decoded SSE events with :meth:`feed_sse`), then call :meth:`close` at the
@@ -285,9 +332,13 @@ class Router:
         *,
         content: bool = True,
         parser_factory: Optional[ParserFactory] = None,
+        reasoning: bool = False,
+        model: Any = None,
+        tool_models: Optional[Mapping[str, Any]] = None,
     ) -> None:
         self._protocol = resolve(provider)
-        self._sink = _ParserSink(content, parser_factory or _default_factory)
+        factory = parser_factory_for(model, tool_models, parser_factory)
+        self._sink = _ParserSink(content, factory, reasoning)
         self._closed = False
 
     @property
@@ -300,6 +351,11 @@ class Router:
     def slots(self) -> list[Slot]:
         """Every slot seen so far, in the order they opened."""
         return list(self._sink.states)
+
+    @property
+    def protocol(self) -> EventProtocol:
+        """The provider's :class:`EventProtocol`."""
+        return self._protocol
 
     @property
     def closed(self) -> bool:
@@ -340,7 +396,19 @@ class Router:
         """
         if self._closed:
             raise StreamClosedError("feed_sse() called after close()")
-        data = event.data
+        return self.feed_data(event.data)
+
+    def feed_data(self, data: str) -> list[Update]:
+        """Handle one framed payload of the provider's raw stream: an SSE
+        event's data, or a JSON Lines line.
+
+        Raises:
+            json.JSONDecodeError: the payload is not JSON (nor a marker such as
+                ``[DONE]``).
+            StreamClosedError: :meth:`close` was already called.
+        """
+        if self._closed:
+            raise StreamClosedError("feed_data() called after close()")
         if self._protocol.marker(data, self._sink):
             return self._take()
         if not data.strip():
@@ -376,6 +444,8 @@ def resolve(provider: Union[str, EventProtocol]) -> EventProtocol:
     """An :class:`EventProtocol` for ``provider`` (a name, or one already)."""
     if isinstance(provider, EventProtocol):
         return provider
-    from ._registry import protocol_for
-
+    if not isinstance(provider, str):
+        raise TypeError(
+            f"provider must be a provider name or an EventProtocol, not {type(provider).__name__}"
+        )
     return protocol_for(provider)

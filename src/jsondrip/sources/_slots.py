@@ -24,14 +24,21 @@ __all__ = [
     "SlotKind",
     "SlotParser",
     "TruncatedStreamError",
+    "describe",
+    "enum_text",
     "get",
+    "text_or_none",
 ]
 
 #: What a slot carries: ``"content"`` the model's text, ``"tool_call"`` the
-#: arguments of a tool (function) call, ``"server_tool_call"`` the input of a
-#: tool the provider runs itself (Anthropic's server tools), ``"refusal"`` a
-#: refusal message (always prose).
-SlotKind = Literal["content", "tool_call", "server_tool_call", "refusal"]
+#: arguments of a tool (function) call, ``"server_tool_call"`` the JSON input of
+#: a tool the provider runs itself (Anthropic's server tools, Responses MCP
+#: calls), ``"refusal"`` a refusal message, ``"reasoning"`` the model's
+#: reasoning text (only with ``reasoning=True``), ``"tool_input"`` the free-text
+#: input of a tool (Responses custom tools, code interpreter code, shell
+#: commands, apply_patch diffs; ``Slot.name`` says which). ``refusal``,
+#: ``reasoning`` and ``tool_input`` are always prose.
+SlotKind = Literal["content", "tool_call", "server_tool_call", "refusal", "reasoning", "tool_input"]
 
 
 @dataclass(frozen=True)
@@ -127,9 +134,11 @@ class Sink:
     open lives here.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, reasoning: bool = False) -> None:
         self._open: dict[Slot, Slot] = {}  # open slots, key -> the slot with id/name
         self._ended: dict[Slot, Slot] = {}
+        #: Keep ``"reasoning"`` slots; when False their text is dropped here.
+        self.reasoning = reasoning
 
     def open(self, slot: Slot) -> Slot:
         """Open ``slot`` now (idempotent), e.g. a tool call whose name is known
@@ -137,13 +146,15 @@ class Sink:
         known = self._open.get(slot) or self._ended.get(slot)
         if known is not None:
             return known
+        if slot.kind == "reasoning" and not self.reasoning:
+            return slot
         self._open[slot] = slot
         self._opened(slot, True)
         return slot
 
     def text(self, slot: Slot, fragment: str) -> None:
         """``fragment`` of ``slot``'s text arrived (the slot opens if needed)."""
-        if not fragment:
+        if not fragment or (slot.kind == "reasoning" and not self.reasoning):
             return
         known = self._open.get(slot)
         if known is None:
@@ -168,6 +179,18 @@ class Sink:
         if known is not None:
             self._ended[known] = known
             self._finish(known, cut)
+
+    def fail(self, slot: Slot, error: BaseException) -> None:
+        """End ``slot`` with ``error`` as its result (e.g. the provider's final
+        text disagrees with its deltas)."""
+        known = self._open.pop(slot, None)
+        if known is not None:
+            self._ended[known] = known
+            self._failed(known, error)
+
+    def sent(self, slot: Slot) -> bool:
+        """True once ``slot`` has opened (by :meth:`open` or its first text)."""
+        return slot in self._open or slot in self._ended
 
     def finish_choice(self, choice: int, cut: Optional[str]) -> None:
         """End every open slot of ``choice``."""
@@ -204,12 +227,27 @@ class Sink:
     def _complete(self, slot: Slot) -> bool:
         return False
 
+    def _failed(self, slot: Slot, error: BaseException) -> None:
+        """``slot`` ended with ``error`` (see :meth:`fail`)."""
+        raise NotImplementedError
+
     def _finish(self, slot: Slot, cut: Optional[str]) -> None:
         raise NotImplementedError
 
 
 class EventProtocol:
-    """Reads one provider's events and drives a :class:`Sink`."""
+    """Reads one provider's events and drives a :class:`Sink`.
+
+    An event the protocol does not recognise (another provider's event, an
+    SDK helper's object it cannot read, an unknown event that carries text)
+    raises ``TypeError`` or ``ValueError`` naming it: a stream is never
+    silently dropped.
+    """
+
+    #: How the provider's raw bytes are framed: ``"sse"`` (server-sent
+    #: events), ``"jsonl"`` (one JSON object per line, e.g. Ollama) or
+    #: ``"aws-eventstream"`` (Bedrock).
+    framing = "sse"
 
     def event(self, event: Any, sink: Sink) -> None:
         """Handle one provider event (an SDK object or a dict from JSON)."""
@@ -237,9 +275,27 @@ def get(obj: Any, *names: str) -> Any:
         return None
     for name in names:
         value = getattr(obj, name, None)
-        if value is not None:
+        if value is not None and type(value).__name__ != "Unset":  # Speakeasy SDKs' UNSET
             return value
     return None
+
+
+def describe(event: Any) -> str:
+    """A short description of ``event`` for error messages."""
+    kind = get(event, "type")
+    name = type(event).__name__
+    if isinstance(kind, str):
+        return f"{name} of type {kind!r}"
+    if isinstance(event, Mapping):
+        keys = ", ".join(repr(key) for key in list(event)[:6])
+        return f"a dict with keys {keys}" if keys else "an empty dict"
+    text = repr(event)
+    return f"{name} {text[:60]}" if len(text) <= 60 else f"{name} {text[:57]}..."
+
+
+def text_or_none(value: Any) -> Optional[str]:
+    """``value`` if it is a non-empty string, else ``None``."""
+    return value if isinstance(value, str) and value else None
 
 
 def enum_text(value: Any) -> Optional[str]:

@@ -20,12 +20,21 @@ happened.
 from __future__ import annotations
 
 import codecs
+import json
 import re
-from typing import NamedTuple, Optional, Union
+import zlib
+from typing import NamedTuple, Optional, Protocol, Union
 
 from ..errors import StreamClosedError
 
-__all__ = ["SSEDecoder", "SSEEvent"]
+__all__ = [
+    "AwsEventStreamDecoder",
+    "Framer",
+    "JsonLinesDecoder",
+    "SSEDecoder",
+    "SSEEvent",
+    "framer_for",
+]
 
 _EOL = re.compile(r"\r\n|\r|\n")
 
@@ -162,3 +171,170 @@ class SSEDecoder:
         elif name == "retry":
             if value.isascii() and value.isdigit():
                 self.retry = int(value)
+
+
+class Framer(Protocol):
+    """Bytes in, each framed payload's text out (the ``feed``/``close`` shape)."""
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        """Decode the next chunk; return the payloads it completed."""
+
+    def close(self) -> list[str]:
+        """End of the stream; return the last payloads."""
+
+
+class _SSEData:
+    """An :class:`SSEDecoder` that hands out each event's data."""
+
+    def __init__(self) -> None:
+        self.decoder = SSEDecoder()
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        return [event.data for event in self.decoder.feed(data)]
+
+    def close(self) -> list[str]:
+        return [event.data for event in self.decoder.close()]
+
+
+class JsonLinesDecoder:
+    """Incremental JSON Lines framing (sans-I/O): bytes split anywhere in,
+    each complete line's text out (blank lines skipped)."""
+
+    def __init__(self) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self._partial: list[str] = []
+        self._closed = False
+        #: True when :meth:`close` dropped an unfinished last line.
+        self.discarded = False
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        """Decode the next chunk; return the lines it completed.
+
+        Raises:
+            StreamClosedError: :meth:`close` was already called.
+            TypeError: ``data`` is neither bytes nor text.
+        """
+        if self._closed:
+            raise StreamClosedError("feed() called after close()")
+        if isinstance(data, str):
+            text = data
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            text = self._utf8.decode(bytes(data))
+        else:
+            raise TypeError(f"feed() takes bytes or str, not {type(data).__name__}")
+        if "\n" not in text:
+            if text:
+                self._partial.append(text)
+            return []
+        lines = text.split("\n")
+        if self._partial:
+            self._partial.append(lines[0])
+            lines[0] = "".join(self._partial)
+        tail = lines.pop()
+        self._partial = [tail] if tail else []
+        return [line for line in lines if line.strip()]
+
+    def close(self) -> list[str]:
+        """End of the stream. Idempotent.
+
+        Returns:
+            Always ``[]``: a last line the stream ended inside (before its
+            newline) is dropped, as SSE drops an unfinished event: the
+            provider's stop message never came, which the protocol reports.
+            :attr:`discarded` tells that it happened.
+        """
+        if not self._closed:
+            self._closed = True
+            tail = "".join(self._partial) + self._utf8.decode(b"", True)
+            self._partial = []
+            self.discarded = bool(tail.strip())
+        return []
+
+
+class AwsEventStreamDecoder:
+    """Incremental AWS event-stream framing (sans-I/O), as Bedrock's
+    ``converse-stream`` sends it: binary messages (total length, headers
+    length, prelude CRC32, headers, payload, message CRC32) split anywhere in;
+    each message out as the JSON text ``{"<:event-type>": <payload>}`` (or
+    ``{"<:exception-type>": <payload>}``), the shape botocore yields."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._closed = False
+        #: True when :meth:`close` dropped an unfinished message.
+        self.discarded = False
+
+    def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[str]:
+        """Decode the next chunk; return the messages it completed.
+
+        Raises:
+            StreamClosedError: :meth:`close` was already called.
+            TypeError: ``data`` is not bytes.
+            ValueError: a message fails its CRC32 check or is malformed.
+        """
+        if self._closed:
+            raise StreamClosedError("feed() called after close()")
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"feed() takes bytes, not {type(data).__name__}")
+        buffer = self._buffer
+        buffer += data
+        out: list[str] = []
+        start = 0
+        while len(buffer) - start >= 16:
+            total = int.from_bytes(buffer[start : start + 4], "big")
+            if total < 16:
+                raise ValueError(f"AWS event stream message of {total} bytes: too short")
+            if len(buffer) - start < total:
+                break
+            message = bytes(buffer[start : start + total])
+            start += total
+            out.append(_aws_message(message))
+        del buffer[:start]
+        return out
+
+    def close(self) -> list[str]:
+        """End of the stream (an unfinished message is dropped). Idempotent."""
+        if not self._closed:
+            self._closed = True
+            self.discarded = bool(self._buffer)
+            self._buffer = bytearray()
+        return []
+
+
+def _aws_message(message: bytes) -> str:
+    headers_length = int.from_bytes(message[4:8], "big")
+    if zlib.crc32(message[:8]) != int.from_bytes(message[8:12], "big"):
+        raise ValueError("AWS event stream prelude fails its CRC32 check")
+    if zlib.crc32(message[:-4]) != int.from_bytes(message[-4:], "big"):
+        raise ValueError("AWS event stream message fails its CRC32 check")
+    headers: dict[str, str] = {}
+    pos, end = 12, 12 + headers_length
+    while pos < end:
+        size = message[pos]
+        name = message[pos + 1 : pos + 1 + size].decode("utf-8")
+        pos += 1 + size
+        kind = message[pos]
+        pos += 1
+        if kind != 7:  # only string headers carry what is needed here
+            raise ValueError(f"AWS event stream header {name!r} of type {kind} is not read")
+        length = int.from_bytes(message[pos : pos + 2], "big")
+        headers[name] = message[pos + 2 : pos + 2 + length].decode("utf-8")
+        pos += 2 + length
+    payload = message[end:-4].decode("utf-8") or "{}"
+    kind_name = headers.get(":event-type") or headers.get(":exception-type") or "unknown"
+    return "{" + json.dumps(kind_name) + ": " + payload + "}"
+
+
+def framer_for(framing: str) -> Framer:
+    """A fresh framer for an :attr:`EventProtocol.framing`.
+
+    Raises:
+        ValueError: an unknown framing.
+    """
+    if framing == "sse":
+        return _SSEData()
+    if framing == "jsonl":
+        return JsonLinesDecoder()
+    if framing == "aws-eventstream":
+        return AwsEventStreamDecoder()
+    raise ValueError(f"unknown framing {framing!r}: expected 'sse', 'jsonl' or 'aws-eventstream'")

@@ -10,12 +10,14 @@ tools that only want each slot's JSON text (``curl -N ... | jsondrip parse
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Optional, Union
 
 from ._drive import AsyncUpdateStream, UpdateStream
+from ._registry import register
 from ._router import Router, resolve
 from ._slots import EventProtocol, ParserFactory, Sink, Slot
-from ._sse import SSEDecoder, SSEEvent
+from ._sse import JsonLinesDecoder, SSEDecoder, SSEEvent, _SSEData, framer_for
 
 __all__ = ["RawEvents", "SSEText", "astream_sse", "stream_sse"]
 
@@ -30,6 +32,10 @@ class RawEvents(EventProtocol):
         data = event.data if isinstance(event, SSEEvent) else event
         if isinstance(data, str):
             self.marker(data, sink)
+        else:
+            raise TypeError(
+                f"the raw provider reads SSE events or their text, not {type(event).__name__}"
+            )
 
     def marker(self, data: str, sink: Sink) -> bool:
         """All data is text here."""
@@ -38,12 +44,18 @@ class RawEvents(EventProtocol):
         return True
 
 
+register("raw", RawEvents)
+
+
 def stream_sse(
     source: Any,
     provider: Union[str, EventProtocol] = "openai",
     *,
     content: bool = True,
     parser_factory: Optional[ParserFactory] = None,
+    reasoning: bool = False,
+    model: Any = None,
+    tool_models: Optional[Mapping[str, Any]] = None,
 ) -> UpdateStream:
     """Updates per slot from a raw event stream.
 
@@ -56,12 +68,22 @@ def stream_sse(
             (``?alt=sse``) or ``"raw"``.
         content: True when the model's text is JSON; False when prose.
         parser_factory: Makes each JSON slot's parser (default ``Parser()``).
+        reasoning: Keep the reasoning text in ``"reasoning"`` slots.
+        model: A pydantic type for the model's text: typed partial values.
+        tool_models: Tool name to pydantic type, for tool call arguments.
 
     Returns:
         An :class:`UpdateStream`. A chunk whose data is not JSON (nor
         ``[DONE]``) raises ``json.JSONDecodeError`` from the iteration.
     """
-    router = Router(provider, content=content, parser_factory=parser_factory)
+    router = Router(
+        provider,
+        content=content,
+        parser_factory=parser_factory,
+        reasoning=reasoning,
+        model=model,
+        tool_models=tool_models,
+    )
     return UpdateStream(source, router, sse=True)
 
 
@@ -71,11 +93,21 @@ def astream_sse(
     *,
     content: bool = True,
     parser_factory: Optional[ParserFactory] = None,
+    reasoning: bool = False,
+    model: Any = None,
+    tool_models: Optional[Mapping[str, Any]] = None,
 ) -> AsyncUpdateStream:
     """Async twin of :func:`stream_sse`: an ``httpx.Response`` from
     ``AsyncClient.stream(...)`` (``aiter_bytes()``), an
     ``aiohttp.ClientResponse``, or any (async) iterable of chunks."""
-    router = Router(provider, content=content, parser_factory=parser_factory)
+    router = Router(
+        provider,
+        content=content,
+        parser_factory=parser_factory,
+        reasoning=reasoning,
+        model=model,
+        tool_models=tool_models,
+    )
     return AsyncUpdateStream(source, router, sse=True)
 
 
@@ -95,12 +127,16 @@ class _TextSink(Sink):
         if cut is not None:
             self.truncated[slot] = cut
 
+    def _failed(self, slot: Slot, error: BaseException) -> None:
+        self.truncated[slot] = f"error: {error}"
+
 
 class SSEText:
     """The JSON text of each slot of a raw provider stream (sans-I/O).
 
     Args:
-        provider: ``"openai"``, ``"anthropic"``, ``"gemini"`` or ``"raw"``.
+        provider: ``"openai"``, ``"anthropic"``, ``"gemini"``, ``"ollama"``
+            (JSON Lines), ``"raw"``, ... (any registered provider).
 
     :meth:`feed` takes the response bytes, split anywhere, and returns the
     text fragments they completed as ``(slot, text)`` pairs, in stream order;
@@ -113,7 +149,7 @@ class SSEText:
 
     def __init__(self, provider: Union[str, EventProtocol]) -> None:
         self._protocol = resolve(provider)
-        self._decoder = SSEDecoder()
+        self._framer = framer_for(self._protocol.framing)
         self._sink = _TextSink()
         self._closed = False
 
@@ -123,9 +159,11 @@ class SSEText:
         return self._sink.truncated
 
     @property
-    def decoder(self) -> SSEDecoder:
-        """The underlying :class:`SSEDecoder` (``last_event_id``, ``retry``)."""
-        return self._decoder
+    def decoder(self) -> Union[SSEDecoder, JsonLinesDecoder]:
+        """The underlying decoder: an :class:`SSEDecoder` (``last_event_id``,
+        ``retry``), or a :class:`JsonLinesDecoder` for JSON Lines providers."""
+        framer = self._framer
+        return framer.decoder if isinstance(framer, _SSEData) else framer  # type: ignore[return-value]
 
     def feed(self, data: Union[bytes, bytearray, memoryview, str]) -> list[tuple[Slot, str]]:
         """Decode the next chunk; return the ``(slot, text)`` fragments it
@@ -141,11 +179,11 @@ class SSEText:
         protocol = self._protocol
         sink = self._sink
         bad: Optional[json.JSONDecodeError] = None
-        for event in self._decoder.feed(data):
-            if protocol.marker(event.data, sink) or not event.data.strip():
+        for text in self._framer.feed(data):
+            if protocol.marker(text, sink) or not text.strip():
                 continue
             try:
-                payload = json.loads(event.data)
+                payload = json.loads(text)
             except json.JSONDecodeError as error:
                 bad = bad or error
                 continue
@@ -160,7 +198,7 @@ class SSEText:
         SSE rules, kept for the ``feed``/``close`` shape). Idempotent."""
         if not self._closed:
             self._closed = True
-            self._decoder.close()
+            self._framer.close()
             self._sink.finish_all(self._protocol.eof_reason())
         return self._take()
 

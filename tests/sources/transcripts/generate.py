@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,25 @@ def openai_chat_slow() -> str:
     items = [{"n": i, "label": f"item {i}"} for i in range(120)]
     doc = dumps({"status": "ok", "items": items})
     return chat_content([fragments(doc, seed=9, low=4, high=12)], ["stop"], seed=9) + sse("[DONE]")
+
+
+def openai_chat_no_index() -> str:
+    # OpenAI-compatible servers (older Ollama /v1, vLLM, Mistral-like) that send
+    # each tool call in its own chunks without "index": a new "id" starts a new
+    # call (shape from vLLM/Ollama issue reports of parallel tool calls).
+    calls = [
+        ("call_0", "get_weather", '{"city": "Zürich"}'),
+        ("call_1", "get_time", '{"tz": "Europe/Zurich"}'),
+    ]
+    out = []
+    for call_id, name, arguments in calls:
+        first = {"id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}
+        out.append(sse(chunk([choice(0, {"role": "assistant", "tool_calls": [first]})])))
+        for piece in fragments(arguments, seed=len(name)):
+            call = {"function": {"arguments": piece}}
+            out.append(sse(chunk([choice(0, {"tool_calls": [call]})])))
+    out.append(sse(chunk([choice(0, {}, "tool_calls")])))
+    return "".join(out) + sse("[DONE]")
 
 
 # -- OpenAI Responses -----------------------------------------------------------------
@@ -418,7 +438,367 @@ def gemini_slow() -> str:
     return gemini_text(doc, seed=41, finish="STOP", low=4, high=12)
 
 
-SCENARIOS = {
+# -- Ollama (native /api/chat, JSON Lines) ---------------------------------------------
+# Shapes from Ollama's API reference (docs/api.md, "Generate a chat completion":
+# the streamed objects with "message" and "done": false, then the final object
+# with "done": true, "done_reason" and the durations/counts; tool calls arrive
+# whole in one message, "arguments" an object) and the ollama-python package's
+# ChatResponse/Message types.
+
+
+def ollama_line(message: dict[str, Any] | None = None, **extra: Any) -> str:
+    line: dict[str, Any] = {"model": "qwen3:8b", "created_at": "2025-01-01T00:00:00.000000Z"}
+    if message is not None:
+        line["message"] = {"role": "assistant", **message}
+    return dumps({**line, **extra}) + "\n"
+
+
+def ollama_done(reason: str, count: int) -> str:
+    return ollama_line(
+        {"content": ""},
+        done=True,
+        done_reason=reason,
+        total_duration=4883583458,
+        load_duration=1334875,
+        prompt_eval_count=26,
+        prompt_eval_duration=342546000,
+        eval_count=count,
+        eval_duration=4535599000,
+    )
+
+
+def ollama_content(doc: str, seed: int, thinking: str = "", **frag: int) -> str:
+    out = []
+    for piece in fragments(thinking, seed=seed):
+        out.append(ollama_line({"content": "", "thinking": piece}, done=False))
+    for piece in fragments(doc, seed=seed, **frag):
+        out.append(ollama_line({"content": piece}, done=False))
+    return "".join(out)
+
+
+def ollama_chat_json() -> str:
+    doc = '{"dish": "Crème brûlée 🍮", "greeting": "こんにちは", "steps": ["Heat", "Whisk"]}'
+    return ollama_content(doc, seed=50, thinking="The user wants JSON.") + ollama_done("stop", 31)
+
+
+def ollama_tool_calls() -> str:
+    calls = [
+        {"function": {"name": "get_weather", "arguments": {"city": "Zürich", "unit": "celsius"}}},
+        {"function": {"name": "get_time", "arguments": {"tz": "Europe/Zurich"}}},
+    ]
+    return ollama_line({"content": "", "tool_calls": calls}, done=False) + ollama_done("stop", 40)
+
+
+def ollama_length() -> str:
+    doc = '{"title": "Pain perdu", "steps": ["Whisk the eggs", "Soak the bri'
+    return ollama_content(doc, seed=51) + ollama_done("length", 16)
+
+
+def ollama_dropped() -> str:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    half = ollama_line({"content": " and the rest never arrives"}, done=False)
+    return ollama_content(doc, seed=52) + half[: len(half) // 2]
+
+
+def ollama_slow() -> str:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    return ollama_content(doc, seed=53, low=4, high=12) + ollama_done("stop", 900)
+
+
+# -- Mistral (the mistralai SDK's chat.stream) ------------------------------------------
+# Shapes from Mistral's API reference (POST /v1/chat/completions with
+# "stream": true: "data:" chunks of object "chat.completion.chunk", then
+# "data: [DONE]"; usage in the last chunk) and the mistralai SDK's models
+# (CompletionChunk, DeltaMessage.content as a string or a list of
+# ContentChunk: TextChunk {"type": "text"}, ThinkChunk {"type": "thinking",
+# "thinking": [TextChunk...]}; ToolCall {id, type, function {name,
+# arguments}, index}: each call whole in its own chunk, all with index 0).
+
+
+def mistral_chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    return sse(
+        {
+            "id": "cf79f7daaee244b1a0ae5c7b1444424a",
+            "object": "chat.completion.chunk",
+            "created": CREATED,
+            "model": "magistral-medium-2509",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+    )
+
+
+MISTRAL_USAGE = {"prompt_tokens": 12, "total_tokens": 60, "completion_tokens": 48}
+
+
+def mistral_magistral() -> str:
+    out = [mistral_chunk({"role": "assistant", "content": ""})]
+    for piece in fragments("Two and two make four.", seed=70):
+        part = {"type": "thinking", "thinking": [{"type": "text", "text": piece}]}
+        out.append(mistral_chunk({"content": [part]}))
+    for piece in fragments('{"answer": 4, "check": "2 + 2 = 4 ✓"}', seed=71):
+        out.append(mistral_chunk({"content": [{"type": "text", "text": piece}]}))
+    out.append(mistral_chunk({"content": ""}, "stop", usage=MISTRAL_USAGE))
+    return "".join(out) + sse("[DONE]")
+
+
+def mistral_tool_calls() -> str:
+    calls = [
+        ("D681PevKs", "get_weather", '{"city": "Zürich", "unit": "celsius"}'),
+        ("Q2b7xZr9T", "get_time", '{"tz": "Europe/Zurich"}'),
+    ]
+    out = [mistral_chunk({"role": "assistant", "content": ""})]
+    for call_id, name, arguments in calls:
+        call = {"id": call_id, "function": {"name": name, "arguments": arguments}, "index": 0}
+        out.append(mistral_chunk({"tool_calls": [call]}))
+    out.append(mistral_chunk({"content": ""}, "tool_calls", usage=MISTRAL_USAGE))
+    return "".join(out) + sse("[DONE]")
+
+
+def mistral_length() -> str:
+    doc = '{"title": "Tarte Tatin", "steps": ["Caramelise the sugar", "Arrange the app'
+    out = [mistral_chunk({"role": "assistant", "content": ""})]
+    out += [mistral_chunk({"content": piece}) for piece in fragments(doc, seed=72)]
+    out.append(mistral_chunk({"content": ""}, "length", usage=MISTRAL_USAGE))
+    return "".join(out) + sse("[DONE]")
+
+
+def mistral_dropped() -> str:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    out = [mistral_chunk({"content": piece}) for piece in fragments(doc, seed=73)]
+    half = mistral_chunk({"content": " and the rest never arrives"})
+    return "".join(out) + half[: len(half) // 2]
+
+
+def mistral_slow() -> str:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    out = [mistral_chunk({"content": piece}) for piece in fragments(doc, seed=74, low=4, high=12)]
+    return "".join(out) + mistral_chunk({"content": ""}, "stop") + sse("[DONE]")
+
+
+# -- Cohere (v2 chat stream) -----------------------------------------------------------
+# Shapes from Cohere's v2 Chat API streaming reference (SSE events with
+# "type": message-start, content-start/delta/end, tool-plan-delta,
+# tool-call-start/delta/end, citation-*, message-end with delta.finish_reason
+# COMPLETE/MAX_TOKENS/TOOL_CALL/... and usage) and the cohere SDK's
+# V2ChatStreamResponse types (delta.message.content.text / .thinking,
+# delta.message.tool_calls.function.arguments).
+
+
+def cohere(kind: str, **fields: Any) -> str:
+    return sse({"type": kind, **fields}, kind)
+
+
+def cohere_start() -> str:
+    message = {
+        "role": "assistant",
+        "content": [],
+        "tool_plan": "",
+        "tool_calls": [],
+        "citations": [],
+    }
+    return cohere(
+        "message-start", id="2b2d1f3e-6b8a-4f1c-9d51-3e0e6c1f9a7b", delta={"message": message}
+    )
+
+
+def cohere_end(reason: str) -> str:
+    usage = {
+        "billed_units": {"input_tokens": 40, "output_tokens": 31},
+        "tokens": {"input_tokens": 900, "output_tokens": 60},
+    }
+    return cohere("message-end", delta={"finish_reason": reason, "usage": usage})
+
+
+def cohere_text(index: int, text: str, seed: int, **frag: int) -> str:
+    out = [
+        cohere(
+            "content-start",
+            index=index,
+            delta={"message": {"content": {"type": "text", "text": ""}}},
+        )
+    ]
+    for piece in fragments(text, seed=seed, **frag):
+        out.append(
+            cohere("content-delta", index=index, delta={"message": {"content": {"text": piece}}})
+        )
+    return "".join(out)
+
+
+def cohere_json() -> str:
+    doc = '{"dish": "Crème brûlée 🍮", "greeting": "こんにちは", "steps": ["Heat", "Whisk"]}'
+    return (
+        cohere_start()
+        + cohere_text(0, doc, seed=80)
+        + cohere("content-end", index=0)
+        + cohere_end("COMPLETE")
+    )
+
+
+def cohere_tool_calls() -> str:
+    out = [cohere_start()]
+    for piece in fragments("I will look up the weather and the time.", seed=81):
+        out.append(cohere("tool-plan-delta", delta={"message": {"tool_plan": piece}}))
+    calls = [
+        ("get_weather_k3v8gq1h2m4x", "get_weather", '{"city": "Zürich", "unit": "celsius"}'),
+        ("get_time_7wq2zr9t0b1c", "get_time", '{"tz": "Europe/Zurich"}'),
+    ]
+    for index, (call_id, name, arguments) in enumerate(calls):
+        call = {"id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}
+        out.append(cohere("tool-call-start", index=index, delta={"message": {"tool_calls": call}}))
+        for piece in fragments(arguments, seed=82 + index):
+            delta = {"message": {"tool_calls": {"function": {"arguments": piece}}}}
+            out.append(cohere("tool-call-delta", index=index, delta=delta))
+        out.append(cohere("tool-call-end", index=index))
+    return "".join(out) + cohere_end("TOOL_CALL")
+
+
+def cohere_max_tokens() -> str:
+    doc = '{"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî'
+    return (
+        cohere_start()
+        + cohere_text(0, doc, seed=84)
+        + cohere("content-end", index=0)
+        + cohere_end("MAX_TOKENS")
+    )
+
+
+def cohere_dropped() -> str:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    half = cohere("content-delta", index=0, delta={"message": {"content": {"text": " and"}}})
+    return cohere_start() + cohere_text(0, doc, seed=85) + half[: len(half) // 2]
+
+
+def cohere_slow() -> str:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    body = cohere_text(0, doc, seed=86, low=4, high=12)
+    return cohere_start() + body + cohere("content-end", index=0) + cohere_end("COMPLETE")
+
+
+# -- AWS Bedrock (Converse stream, AWS event-stream binary framing) ------------------
+# Framing from the AWS event stream encoding (each message: total length,
+# headers length, prelude CRC32, headers ":event-type" / ":content-type" /
+# ":message-type", JSON payload, message CRC32), as botocore's eventstream.py
+# decodes it; events and fields from botocore's bedrock-runtime service model
+# (ConverseStreamOutput: messageStart, contentBlockStart.start.toolUse,
+# contentBlockDelta.delta.text / toolUse.input / reasoningContent.text,
+# contentBlockStop, messageStop.stopReason, metadata) and the Converse API
+# docs; the "p" padding field as Bedrock sends it.
+
+
+def aws_message(headers: dict[str, str], payload: bytes) -> bytes:
+    head = b"".join(
+        bytes([len(name)])
+        + name.encode()
+        + b"\x07"
+        + len(value).to_bytes(2, "big")
+        + value.encode()
+        for name, value in headers.items()
+    )
+    total = 12 + len(head) + len(payload) + 4
+    prelude = total.to_bytes(4, "big") + len(head).to_bytes(4, "big")
+    prelude += zlib.crc32(prelude).to_bytes(4, "big")
+    message = prelude + head + payload
+    return message + zlib.crc32(message).to_bytes(4, "big")
+
+
+def bedrock_event(kind: str, payload: dict[str, Any]) -> bytes:
+    headers = {":event-type": kind, ":content-type": "application/json", ":message-type": "event"}
+    return aws_message(headers, dumps({**payload, "p": "abcdefghijkl"}).encode("utf-8"))
+
+
+def bedrock_text(index: int, text: str, seed: int, reasoning: str = "") -> bytes:
+    out = [
+        bedrock_event(
+            "contentBlockDelta",
+            {"contentBlockIndex": index, "delta": {"reasoningContent": {"text": piece}}},
+        )
+        for piece in fragments(reasoning, seed=seed)
+    ]
+    out += [
+        bedrock_event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}})
+        for piece in fragments(text, seed=seed)
+    ]
+    return b"".join(out)
+
+
+def bedrock_tool(index: int, tool_id: str, name: str, arguments: str, seed: int) -> bytes:
+    start = {"toolUse": {"toolUseId": tool_id, "name": name}}
+    out = [bedrock_event("contentBlockStart", {"contentBlockIndex": index, "start": start})]
+    for piece in fragments(arguments, seed=seed):
+        delta = {"toolUse": {"input": piece}}
+        out.append(bedrock_event("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
+    out.append(bedrock_event("contentBlockStop", {"contentBlockIndex": index}))
+    return b"".join(out)
+
+
+def bedrock_end(reason: str) -> bytes:
+    usage = {"inputTokens": 30, "outputTokens": 42, "totalTokens": 72}
+    return bedrock_event("messageStop", {"stopReason": reason}) + bedrock_event(
+        "metadata", {"usage": usage, "metrics": {"latencyMs": 812}}
+    )
+
+
+def bedrock_text_tool_use() -> bytes:
+    return b"".join(
+        [
+            bedrock_event("messageStart", {"role": "assistant"}),
+            bedrock_text(0, "Let me check the weather in Zürich.", seed=60, reasoning="Tools."),
+            bedrock_event("contentBlockStop", {"contentBlockIndex": 0}),
+            bedrock_tool(
+                1,
+                "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+                "get_weather",
+                '{"city": "Zürich", "unit": "celsius"}',
+                61,
+            ),
+            bedrock_tool(
+                2, "tooluse_Hq3mEw0dSxqZm8kT2bUv4A", "get_time", '{"tz": "Europe/Zurich"}', 62
+            ),
+            bedrock_end("tool_use"),
+        ]
+    )
+
+
+def bedrock_max_tokens() -> bytes:
+    doc = '{"recipe": "Pain perdu", "ingredients": ["brioche", "œufs", "crème fraî'
+    return b"".join(
+        [
+            bedrock_event("messageStart", {"role": "assistant"}),
+            bedrock_text(0, doc, seed=63),
+            bedrock_event("contentBlockStop", {"contentBlockIndex": 0}),
+            bedrock_end("max_tokens"),
+        ]
+    )
+
+
+def bedrock_dropped() -> bytes:
+    doc = '{"answer": "The connection drops in the middle of this sentence'
+    start = bedrock_event("messageStart", {"role": "assistant"})
+    half = bedrock_event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": " and"}})
+    return start + bedrock_text(0, doc, seed=64) + half[: len(half) // 2]
+
+
+def bedrock_slow() -> bytes:
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    doc = dumps({"status": "ok", "items": items})
+    start = bedrock_event("messageStart", {"role": "assistant"})
+    text = b"".join(
+        bedrock_event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}})
+        for piece in fragments(doc, seed=65, low=4, high=12)
+    )
+    return (
+        start
+        + text
+        + bedrock_event("contentBlockStop", {"contentBlockIndex": 0})
+        + bedrock_end("end_turn")
+    )
+
+
+SCENARIOS: dict[str, Any] = {
     function.__name__: function
     for function in [
         openai_chat_parallel_tools,
@@ -427,6 +807,7 @@ SCENARIOS = {
         openai_chat_multibyte,
         openai_chat_dropped,
         openai_chat_slow,
+        openai_chat_no_index,
         openai_responses_function_and_text,
         openai_responses_incomplete,
         anthropic_text_tool_use,
@@ -436,13 +817,44 @@ SCENARIOS = {
         gemini_max_tokens,
         gemini_function_calls,
         gemini_slow,
+        ollama_chat_json,
+        ollama_tool_calls,
+        ollama_length,
+        ollama_dropped,
+        ollama_slow,
+        bedrock_text_tool_use,
+        bedrock_max_tokens,
+        bedrock_dropped,
+        bedrock_slow,
+        mistral_magistral,
+        mistral_tool_calls,
+        mistral_length,
+        mistral_dropped,
+        mistral_slow,
+        cohere_json,
+        cohere_tool_calls,
+        cohere_max_tokens,
+        cohere_dropped,
+        cohere_slow,
     ]
 }
 
 
+def suffix(name: str) -> str:
+    """The transcript's framing: JSON Lines for Ollama, AWS event stream for
+    Bedrock, SSE for the rest."""
+    if name.startswith("ollama_"):
+        return ".jsonl"
+    if name.startswith("bedrock_"):
+        return ".bin"
+    return ".sse"
+
+
 def main() -> None:
     for name, function in SCENARIOS.items():
-        (HERE / f"{name}.sse").write_bytes(function().encode("utf-8"))
+        data = function()
+        body = data if isinstance(data, bytes) else data.encode("utf-8")
+        (HERE / f"{name}{suffix(name)}").write_bytes(body)
         print(name)
 
 
