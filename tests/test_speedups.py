@@ -340,3 +340,26 @@ def test_a_pickle_resumes_in_a_process_with_the_other_backend(maker: str) -> Non
     backend = "python" if loader == "1" else "c"
     expected = f"{backend} Delta(op='append', path=('a', 1), value='o') {{'a': [1, 'two', 3]}}"
     assert out.stdout.decode().strip() == expected
+
+
+@needs_c
+@pytest.mark.parametrize(
+    ("start", "spoil"),
+    [
+        ('{"a": "xy', lambda value: value.__setitem__("a", 5)),
+        ('["xy', lambda value: value.pop()),
+        ('{"a": "xy', lambda value: value.clear()),
+    ],
+)
+def test_a_caller_who_spoils_the_open_string_gets_the_same_error(start: str, spoil: Any) -> None:
+    # Not supported (the value is the parser's), but never a crash or a
+    # different outcome in C: Python's own error, as in the reference.
+    def attempt(module: Any) -> tuple[str, str]:
+        parser = module.Parser()
+        parser.feed(start)
+        spoil(parser.value)
+        with pytest.raises(Exception) as info:  # noqa: PT011 - the point is which one
+            parser.feed("z")
+        return type(info.value).__name__, str(info.value)
+
+    assert attempt(C) == attempt(PY)

@@ -341,6 +341,21 @@ fresh_take(Ctx *c)
     return text;
 }
 
+/* `*left += right`, in place when *left is a str only we hold; anything
+ * else (a caller replaced the open string in the live value) gets Python's
+ * own `+=`, with its own error. Steals *left; NULL on error. */
+static void
+append_text(PyObject **left, PyObject *right)
+{
+    if (PyUnicode_CheckExact(*left)) {
+        PyUnicode_Append(left, right);
+        return;
+    }
+    PyObject *sum = PyNumber_InPlaceAdd(*left, right);
+    Py_DECREF(*left);
+    *left = sum;
+}
+
 /* Parser._grow_string: append text to the open string value in place. The
  * string is taken out of its holder first, so that (unless the caller holds
  * it too) ours is the only reference and PyUnicode_Append resizes it in
@@ -355,7 +370,7 @@ grow_string(Ctx *c, PyObject *text)
         full = p->s_text;
         p->s_text = JD.empty_str;
         Py_INCREF(JD.empty_str);
-        PyUnicode_Append(&full, text);
+        append_text(&full, text);
         if (full == NULL) {
             return NULL;
         }
@@ -367,14 +382,14 @@ grow_string(Ctx *c, PyObject *text)
         Py_ssize_t i = PyLong_AsSsize_t(p->s_key);
         if (i < 0 || i >= PyList_GET_SIZE(cont)) {
             if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_IndexError, "open string index out of range");
+                PyErr_SetString(PyExc_IndexError, "list index out of range");
             }
             return NULL;
         }
         full = PyList_GET_ITEM(cont, i); /* the list's reference is now ours */
         Py_INCREF(JD.empty_str);
         PyList_SET_ITEM(cont, i, JD.empty_str);
-        PyUnicode_Append(&full, text);
+        append_text(&full, text);
         if (full == NULL) {
             return NULL;
         }
@@ -392,7 +407,7 @@ grow_string(Ctx *c, PyObject *text)
         Py_DECREF(full);
         return NULL;
     }
-    PyUnicode_Append(&full, text);
+    append_text(&full, text);
     if (full == NULL) {
         return NULL;
     }
@@ -421,7 +436,7 @@ grow_key(ParserObject *p, PyObject *text)
     PyObject *key = p->k_text;
     p->k_text = JD.empty_str;
     Py_INCREF(JD.empty_str);
-    PyUnicode_Append(&key, text);
+    append_text(&key, text);
     if (key == NULL) {
         return -1;
     }
