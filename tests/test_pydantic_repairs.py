@@ -525,3 +525,23 @@ def test_unions_nested_anywhere_match_pydantic() -> None:
     parser = TypedParser(target)
     parser.feed(text)
     assert parser.close() == TypeAdapter(target).validate_json(text)
+
+
+class Renamed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def rename(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "title" in data:
+            return {"subject": data["title"]}
+        return data
+
+
+def test_smart_union_never_rules_out_a_candidate_whose_validator_may_repair() -> None:
+    target = Union[Renamed, Sms]
+    text = '{"title": "hello"}'
+    parser = TypedParser(target)
+    parser.feed(text)
+    assert parser.close() == TypeAdapter(target).validate_json(text) == Renamed(subject="hello")

@@ -337,7 +337,8 @@ class TypedParser(Generic[T]):
                     self._on_add(path, value)
                 elif op == "end":
                     self._on_end(path, value, items)
-                elif self._shown_string is not None and self._shown_string[0] == path:
+                elif self._shown_string is not None:
+                    # Only the open string grows, and the shown one is open.
                     self._changes += 1
                     self._grown = True
         except ValidationError as error:
@@ -555,7 +556,7 @@ class TypedParser(Generic[T]):
         assert opened.cands is not None
         kept = []
         for candidate, errors in opened.cands:
-            if candidate.role(key)[0] == FORBIDDEN:
+            if not candidate.hooked and candidate.role(key)[0] == FORBIDDEN:
                 errors.append({"type": "extra_forbidden", "loc": (candidate.label, key)})
                 kept.append((candidate, errors, False))
             else:
@@ -566,9 +567,10 @@ class TypedParser(Generic[T]):
         assert opened.cands is not None
         kept = []
         for candidate, errors in opened.cands:
-            role, _, shape = candidate.role(key)
+            role, _attribute, shape = candidate.role(key)
             alive = True
-            if role == TYPED and shape is not None and not shape.hooked:
+            # A candidate's model validator may rename or repair keys: never rule it out early.
+            if role == TYPED and shape is not None and not shape.hooked and not candidate.hooked:
                 try:
                     if isinstance(value, (dict, list)):
                         shape.validate_raw(value)

@@ -9,13 +9,12 @@ from typing import Any, Callable
 
 import pytest
 
-uvicorn = pytest.importorskip("uvicorn", reason="the web extra (uvicorn) is not installed")
-
 
 class LiveServer:
     """Serves ``app`` until :meth:`close`; ``url`` is its base URL."""
 
     def __init__(self, app: Any) -> None:
+        uvicorn = pytest.importorskip("uvicorn", reason="the web extra (uvicorn) is not installed")
         config = uvicorn.Config(
             app,
             host="127.0.0.1",

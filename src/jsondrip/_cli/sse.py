@@ -181,6 +181,13 @@ class SlotText:
                     f" {EXPECTED[self._provider]}",
                     out,
                 ) from None
+            except (ValueError, TypeError) as exc:
+                # The provider's reader rejects an event it does not know
+                # (jsondrip.sources is never silent about one).
+                event, first = self._current
+                other = self.diagnose()
+                detail = other if other is not None else str(exc)
+                raise SSEError(f"{first}: event {event}: {detail}", out) from None
             out.extend(self._select(pieces))
         return out
 

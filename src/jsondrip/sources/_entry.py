@@ -59,6 +59,7 @@ _STREAM_CLASSES: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "botocore": ("bedrock", frozenset(["EventStream"])),
     "mistralai": ("mistral", frozenset(["EventStream", "EventStreamAsync"])),
+    "litellm": ("openai", frozenset(["CustomStreamWrapper"])),
     "aiobotocore": ("bedrock", frozenset(["AioEventStream"])),
 }
 
@@ -73,6 +74,7 @@ ACCEPTED = (
     "messages.stream() helper, a google-genai generate_content_stream generator, "
     "an ollama chat(stream=True) generator, a boto3 converse_stream response, "
     "a mistralai chat.stream() EventStream, a cohere ClientV2.chat_stream() generator, "
+    "a litellm completion(stream=True) CustomStreamWrapper, "
     "or raw bytes (an httpx/aiohttp response, an iterable of bytes) with provider="
 )
 
