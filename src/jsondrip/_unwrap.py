@@ -82,7 +82,8 @@ class Hunter:
     it never looks at text it has already passed.
     """
 
-    __slots__ = ("depth", "fence", "found_in", "moved", "return_to", "state")
+    # No __slots__: a parser pickles with every protocol, and 0 and 1 cannot
+    # pickle a slotted object without __getstate__.
 
     def __init__(self) -> None:
         self.state = PROSE
