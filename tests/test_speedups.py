@@ -363,3 +363,11 @@ def test_a_caller_who_spoils_the_open_string_gets_the_same_error(start: str, spo
         return type(info.value).__name__, str(info.value)
 
     assert attempt(C) == attempt(PY)
+
+
+@needs_c
+def test_the_c_methods_keep_the_reference_docstrings() -> None:
+    import inspect
+
+    for name in ("feed", "value"):
+        assert inspect.getdoc(getattr(C.Parser, name)) == inspect.getdoc(getattr(PY.Parser, name))

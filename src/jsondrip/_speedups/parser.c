@@ -1355,10 +1355,25 @@ ParserBase_reduce_ex(ParserObject *self, PyObject *Py_UNUSED(protocol))
     return Py_BuildValue("O(O)N", JD.newobj, (PyObject *)Py_TYPE(self), state);
 }
 
+/* The reference's docstring (tests/test_speedups.py checks they agree). */
 PyDoc_STRVAR(feed_doc,
-             "feed(chunk, /)\n--\n\n"
-             "Parse the next chunk of input (str or UTF-8 bytes); return its deltas.\n\n"
-             "The C accelerator's entry point; see jsondrip.Parser.feed.");
+             "feed(self, chunk, /)\n--\n\n"
+             "Parse the next chunk of input.\n"
+             "\n"
+             "Args:\n"
+             "    chunk: Text (``str``) or UTF-8 ``bytes``, split anywhere: bytes may\n"
+             "        end inside a multi-byte character, text inside an escape.\n"
+             "\n"
+             "Returns:\n"
+             "    The deltas this chunk produced, in order (possibly none).\n"
+             "\n"
+             "Raises:\n"
+             "    JSONStreamError: the input cannot be the start of valid JSON. The\n"
+             "        parser stays failed; ``value`` keeps what was parsed before.\n"
+             "    StreamClosedError: :meth:`close` was already called.\n"
+             "    ConcurrentUseError: another call on this parser is running (from\n"
+             "        another thread); nothing was parsed.\n"
+             "    TypeError: ``chunk`` is neither text nor bytes.");
 
 static PyMethodDef ParserBase_methods[] = {
     {"feed", (PyCFunction)ParserBase_feed, METH_O, feed_doc},
