@@ -32,6 +32,8 @@ WRAPPED = [
     ('Use {"draft": true} like this:\n~~~json\n[2]\n~~~', [2]),
     ("Citations [1] and [true, 2] only.", [1]),
     ("Not JSON: [see 1a] or [nothing]; this is: [1.5e3, -2]", [1500.0, -2]),
+    ("Values: [1e+16] and [2]", [1e16]),
+    ("Not a number: [1.] [1e] [-x]; this is: [-0.5E-2]", [-0.005]),
     # Fences of 3+ backticks or tildes (CommonMark): a longer fence holds shorter ones.
     ('````json\n{"code": "```"}\n````', {"code": "```"}),
     ('````markdown\n```json\n[0]\n```\n````\n{"real": 1}', {"real": 1}),
@@ -181,3 +183,14 @@ def test_whitespace_skipped_after_a_bracket_keeps_positions() -> None:
             feed_all(Parser(lenient=True), chunks)
         assert info.value.offset == text.index("x"), label
         assert (info.value.line, info.value.column) == (2, 7), label
+
+
+def test_a_lenient_parser_pickles_mid_hunt_with_every_protocol() -> None:
+    import pickle
+
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        parser = Parser(lenient=True)
+        parser.feed("<think>x</think> ```json\n")
+        again = pickle.loads(pickle.dumps(parser, protocol))
+        again.feed('{"a": 1}\n```')
+        assert again.close() == {"a": 1}, protocol

@@ -96,7 +96,7 @@ class Shape:
         "members",
         "metadata",
         "nullable",
-        "plain_str",
+        "same_type",
         "str_like",
         "tag_keys",
         "tags",
@@ -117,8 +117,8 @@ class Shape:
         self.allow_extra = False
         self.nullable = False
         self.str_like = False
-        self.plain_str = False
         self.exact = False
+        self.same_type: Optional[type] = None  # JSON values of this type validate as is
         self.members: list[Shape] = []
         self.tag_keys: frozenset[str] = frozenset()
         self.tags: dict[Any, Shape] = {}
@@ -168,8 +168,9 @@ class Shape:
             return SEQUENCE if not args or (len(args) == 2 and args[1] is Ellipsis) else TUPLE
         if target in (list, set, frozenset) or origin in _SEQUENCE_ORIGINS:
             return SEQUENCE
-        if target is str:
-            self.str_like = self.plain_str = True
+        if target in (str, int, float):
+            self.same_type = target
+            self.str_like = target is str
         elif target is Decimal:
             self.exact = True
         elif isinstance(target, type) and issubclass(target, str) and not _is_enum(target):
@@ -370,8 +371,10 @@ class Shape:
         """Validate a complete JSON scalar, from its exact text."""
         if self.kind == ANY:
             return plain(value)
-        if self.plain_str and type(value) is str:
-            return self.adapter.validate_python(value)  # str from str: as in JSON mode
+        if self.same_type is type(value):
+            # str from str, float from float, int from int: the same in both
+            # modes (strict included), and the parser's own object is kept.
+            return self.adapter.validate_python(value)
         if self.exact and isinstance(value, Decimal):
             return self.adapter.validate_python(value)  # parse_float=Decimal: every digit
         return self.adapter.validate_json(number_text(value))

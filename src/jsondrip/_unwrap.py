@@ -55,6 +55,7 @@ _TAGS = ("<think>", "<thinking>", "</think>", "</thinking>")
 _JSON_INFO = frozenset(("", "json", "jsonc", "json5", "jsonl", "javascript", "js"))
 _WHITESPACE_RUN = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_NUMBER_RUN = re.compile(r"[-+.eE0-9]*")
 _MAX_INFO = 64  # an "info string" longer than this is not a fence header
 
 
@@ -213,12 +214,13 @@ def _candidate(buf: str, start: int) -> Optional[bool]:
     if char in ']{["':
         return True
     if char in "-0123456789":
+        run = _NUMBER_RUN.match(buf, after).end()  # type: ignore[union-attr]
+        if run >= n:
+            return None  # the number may go on
         match = _NUMBER.match(buf, after)
-        if match is None:
-            return None if after + 1 >= n else False  # a lone '-' at the end
-        end = match.end()
-        if end >= n or buf[end] in ".eE+-":
-            return None if end >= n or end + 1 >= n else False  # the number may go on
+        if match is None or match.end() != run:
+            return False  # '1a', '1.', '1e+x': not a JSON number
+        end = run
     elif char in "tfn":
         word = {"t": "true", "f": "false", "n": "null"}[char]
         if not word.startswith(buf[after : after + len(word)]):

@@ -862,7 +862,8 @@ def stream(chunks: Iterable[Optional[Chunk]], type_: type[T], **options: Any) ->
     the same object as the first. ``stream.items`` holds the array elements
     completed by the chunk just handled; ``stream.final`` is the validated
     value typed ``type_``. ``None`` chunks are skipped, so
-    ``(c.choices[0].delta.content for c in response)`` works as is.
+    ``(c.choices[0].delta.content for c in response if c.choices)`` works
+    as is.
 
     Args:
         chunks: Text or UTF-8 bytes, split anywhere.

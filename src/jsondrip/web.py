@@ -34,12 +34,13 @@ The stream, event by event:
   never with silence.
 
 Sources: an iterable or async iterable of text chunks (``str`` or UTF-8
-``bytes``; a sync one is read in a worker thread, since its ``next()`` may
+``bytes``; a sync one is read in a thread of its own, since its ``next()`` may
 block), or a :mod:`jsondrip.sources` update stream (``stream_chat(...)``,
 ``astream_messages(...)``...), of which one slot is sent. When the client
-disconnects, the upstream is closed at once (an async one, or an SDK stream's
-``close()``); a sync generator blocked in ``next()`` is closed as soon as that
-call returns. Needs asyncio (uvicorn, hypercorn with asyncio).
+disconnects, an async upstream (an async generator, an async SDK stream through
+:mod:`jsondrip.sources`) is closed at once; a sync one (a generator, a sync SDK
+stream) as soon as its blocked ``next()`` returns, so prefer the async SDK
+clients. Needs asyncio (uvicorn, hypercorn with asyncio).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, Union
 
 try:
@@ -258,6 +260,9 @@ class _Upstream:
         elif hasattr(source, "__iter__") and not isinstance(source, (str, bytes)):
             self._aiter = None
             self._iter = iter(source)
+            # A thread of its own: a blocked next() never holds one of the
+            # event loop's (or the framework's) shared worker threads.
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="jsondrip-upstream")
         else:
             raise TypeError(f"expected an iterable or async iterable, not {type(source)!r}")
 
@@ -277,7 +282,7 @@ class _Upstream:
                 self._pending = asyncio.ensure_future(self._anext())
             else:
                 loop = asyncio.get_running_loop()
-                self._pending = loop.run_in_executor(None, self._next)
+                self._pending = loop.run_in_executor(self._executor, self._next)
         done, _ = await asyncio.wait({self._pending}, timeout=timeout)
         if not done:
             return _BEAT
@@ -293,10 +298,12 @@ class _Upstream:
                 with contextlib.suppress(BaseException):
                     await pending
             await _close_async(self._source, self._aiter)
-        elif pending is not None and not pending.done():
-            pending.add_done_callback(lambda _: _close_sync(self._source, self._iter))
         else:
-            _close_sync(self._source, self._iter)
+            if pending is not None and not pending.done():
+                pending.add_done_callback(lambda _: _close_sync(self._source, self._iter))
+            else:
+                _close_sync(self._source, self._iter)
+            self._executor.shutdown(wait=False)  # the thread ends after its call
 
 
 async def _close_async(source: Any, iterator: Any) -> None:

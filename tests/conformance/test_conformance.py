@@ -6,12 +6,12 @@ import copy
 import importlib.util
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from node_runtime import require_node
 
 from jsondrip.patch import PatchError, PatchState
 
@@ -48,9 +48,7 @@ def test_python_reader_passes_the_case(case: dict[str, Any]) -> None:
 
 def test_javascript_client_passes_node_test() -> None:
     """Runs tests/js with Node's built-in runner (conformance cases included)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: the JavaScript client (jsondrip.js) cannot be tested")
+    node = require_node()
     result = subprocess.run(
         [node, "--test", str(ROOT / "tests" / "js")],
         capture_output=True,

@@ -8,7 +8,6 @@ applied by ``jsondrip.js`` under node, which must end with the document.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Union
@@ -16,13 +15,13 @@ from typing import Any, Union
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from node_runtime import require_node
 
 from jsondrip import Parser
 from jsondrip.patch import PatchEncoder, dumps
 from jsondrip.testing import json_streams
 
 SCRIPT = Path(__file__).resolve().parents[1] / "js" / "apply_streams.mjs"
-NODE = shutil.which("node")
 
 
 def _case(text: str, chunks: list[Union[str, bytes]], **options: Any) -> dict[str, Any]:
@@ -34,12 +33,11 @@ def _case(text: str, chunks: list[Union[str, bytes]], **options: Any) -> dict[st
 
 
 def _run_node(cases: list[dict[str, Any]], directory: Path) -> None:
-    if NODE is None:
-        pytest.fail("node is not installed: the JavaScript client (jsondrip.js) cannot be tested")
+    node = require_node()
     path = directory / "cases.json"
     path.write_text(json.dumps(cases), encoding="utf-8")
     result = subprocess.run(
-        [NODE, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=120, check=False
+        [node, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert result.stdout.strip().endswith(f"{len(cases)} of {len(cases)} cases")

@@ -53,6 +53,7 @@ SCENARIOS: dict[str, Scenario] = {
     "openai_chat_no_index": Scenario(write=13, split_utf8=True),
     "openai_responses_function_and_text": Scenario(write=64),
     "openai_responses_incomplete": Scenario(write=64),
+    "openai_responses_slow": SLOW,
     "anthropic_text_tool_use": Scenario(write=31),
     "anthropic_max_tokens": Scenario(),
     "anthropic_dropped": Scenario(ending="close"),

@@ -302,3 +302,49 @@ def test_responses_stream_helper(replay: ReplayServer, mode: str, scenario: str)
     updates, results = responses_helper(replay, mode, scenario, **options)
     check_results(results, expected)
     check_updates(updates, results)
+
+
+def status_is_complete(update: Update) -> bool:
+    return any(delta.op == "end" and delta.path == ("status",) for delta in update.deltas)
+
+
+@pytest.mark.parametrize("helper", [False, True])
+@pytest.mark.parametrize("mode", MODES)
+def test_responses_cancel_releases_the_connection(
+    replay: ReplayServer, mode: str, helper: bool
+) -> None:
+    scenario = "openai_responses_slow"
+    if mode == "sync":
+        client = sync_client(replay)
+        if helper:
+            source: Any = client.responses.stream(model=scenario, input="Go.")
+        else:
+            source = client.responses.create(model=scenario, input="Go.", stream=True)
+        with stream_responses(source) as updates:
+            for update in updates:
+                if status_is_complete(update):
+                    break
+        outcome = replay.last(scenario).wait()
+        client.close()
+        results = updates.results
+    else:
+
+        async def main() -> tuple[str, Any]:
+            client = async_client(replay)
+            if helper:
+                source: Any = client.responses.stream(model=scenario, input="Go.")
+            else:
+                source = await client.responses.create(model=scenario, input="Go.", stream=True)
+            async with astream_responses(source) as u:
+                async for update in u:
+                    if status_is_complete(update):
+                        break
+            outcome = await asyncio.to_thread(replay.last(scenario).wait)
+            await client.close()
+            return outcome, u.results
+
+        outcome, results = asyncio.run(main())
+    assert outcome == "disconnected"
+    [error] = results.values()
+    assert isinstance(error, TruncatedStreamError)
+    assert error.reason == "closed by the caller"

@@ -7,7 +7,6 @@ import contextlib
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from replaykit import ReplayServer
@@ -43,34 +42,50 @@ def test_readme_examples_run(replay: ReplayServer, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", replay.url)
     monkeypatch.setenv("GEMINI_API_KEY", "test")
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
-    ran: list[str] = []
-    # Each provider's examples read as one program (they share `client`).
-    base: dict[str, Any] = {
-        "tools": [],
-        "messages": [{"role": "user", "content": "Go."}],
-        "run_tool": lambda name, arguments: ran.append(name),
-        "base_url": replay.url + "/v1",
-        "key": "test",
-    }
-    namespaces: dict[str, dict[str, Any]] = {}
     printed: dict[str, str] = {}
     blocks = re.findall(r"<!-- replay: (\w+) -->\n```python\n(.*?)```", section(), re.S)
-    assert len(blocks) == 8
+    assert len(blocks) == 9
     try:
         for scenario, code in blocks:
             replay.fallback = scenario
-            namespace = namespaces.setdefault(scenario.split("_")[0], dict(base))
             output = io.StringIO()
-            with contextlib.redirect_stdout(output):
-                exec(compile(code, f"README[{scenario}]", "exec"), namespace)
+            with contextlib.redirect_stdout(output):  # each block on its own, as pasted
+                exec(compile(code, f"README[{scenario}]", "exec"), {})
             printed[scenario] = printed.get(scenario, "") + output.getvalue()
             if scenario == "openai_chat_length_cut" and "TruncatedStreamError" in code:
                 assert "finish_reason=length {'title': 'Crème brûlée'" in output.getvalue()
+            elif "model=Pioneer" in code:
+                assert "name='Alan Turing' born=1912" in output.getvalue()
+                assert "Pioneer(name='Ada" in output.getvalue()  # partial instances
             else:
                 assert PRINTS[scenario] in output.getvalue(), (scenario, output.getvalue())
     finally:
         replay.fallback = ""
-    # The README's own run_tool (each block is self-contained) prints the calls.
-    calls = ran or re.findall(r"^running (\w+)", printed["openai_chat_parallel_tools"], re.M)
+    calls = re.findall(r"^running (\w+)", printed["openai_chat_parallel_tools"], re.M)
     assert calls == ["get_weather", "get_time", "search_flights"]
     assert replay.last("openai_chat_slow").wait() == "disconnected"
+
+
+def test_every_provider_row_is_backed_by_its_tests() -> None:
+    """The provider table names, per row, the test files that run its SDK;
+    each exists and has tests for that provider (sync and async)."""
+    rows = [
+        line
+        for line in section().splitlines()
+        if line.startswith("| ") and "tests/sources" not in line and "`test_" in line
+    ]
+    assert len(rows) == 10
+    here = Path(__file__).resolve().parent
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert len(cells) == 9, row
+        files = re.findall(r"`(test_\w+\.py)`", cells[-1])
+        assert files, row
+        for name in files:
+            text = (here / name).read_text("utf-8")
+            assert re.search(r"^def test_", text, re.M), name
+        joined = "".join((here / name).read_text("utf-8") for name in files)
+        assert "async" in joined, row  # sync and async
+        assert "TruncatedStreamError" in joined or "Cut(" in joined, row  # truncation
+        if cells[7].startswith("yes") or cells[7].startswith("sync yes"):
+            assert re.search(r"def test_\w*(cancel|close)", joined), row

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Callable, Optional
 
 import pytest
+from hypothesis import given
 
 pytest.importorskip("starlette", reason="the web extra (starlette) is not installed")
 httpx = pytest.importorskip("httpx")
@@ -25,6 +26,7 @@ from jsondrip.patch import PatchState  # noqa: E402
 from jsondrip.pydantic import TypedParser  # noqa: E402
 from jsondrip.sources import SSEDecoder, SSEEvent  # noqa: E402
 from jsondrip.sources.openai import astream_chat, stream_chat  # noqa: E402
+from jsondrip.testing import json_streams  # noqa: E402
 from jsondrip.web import PatchFeeder, PatchResponse, patch_events  # noqa: E402
 
 TEXT = '{"title": "Crème brûlée", "steps": ["Heat the oven", "Whisk"], "servings": 4}'
@@ -307,3 +309,44 @@ def test_without_the_extra_the_import_error_names_the_install_command() -> None:
     )
     assert result.returncode == 1
     assert 'pip install "jsondrip[web]"' in result.stderr
+
+
+@given(json_streams(as_bytes=True))
+def test_the_event_stream_rebuilds_every_document_in_any_chunking(
+    case: tuple[str, list[Any]],
+) -> None:
+    text, chunks = case
+    value, last = _replay(_events(_feed_all(PatchFeeder(), chunks)))
+    assert last is not None
+    assert (last.event, value) == ("done", json.loads(text))
+
+
+def test_blocked_sync_upstreams_do_not_starve_the_others(serve: Any) -> None:
+    """Each sync source blocks a thread of its own, not one of a shared pool
+    (the default executor has at most 32 threads)."""
+    import contextlib
+
+    gate = threading.Event()
+
+    def blocking() -> Iterator[str]:
+        yield '{"story": "once'
+        gate.wait(timeout=60)
+        yield '"}'
+
+    def endpoint(request: Request) -> Response:
+        if request.query_params.get("block"):
+            return PatchResponse(blocking(), heartbeat=None)
+        return PatchResponse(iter(CHUNKS))
+
+    server = serve(_app(endpoint))
+    limits = httpx.Limits(max_connections=60, max_keepalive_connections=0)
+    try:
+        with httpx.Client(timeout=30, limits=limits) as client, contextlib.ExitStack() as stack:
+            for _ in range(40):
+                response = stack.enter_context(client.stream("GET", server.url + "/stream?block=1"))
+                assert b"\n\n" in next(response.iter_bytes())
+            value, last = _replay(_events(client.get(server.url + "/stream").content))
+            assert last is not None
+            assert (last.event, value) == ("done", json.loads(TEXT))
+    finally:
+        gate.set()

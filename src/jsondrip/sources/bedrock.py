@@ -190,7 +190,11 @@ def astream_converse(
     tool_models: Optional[Mapping[str, Any]] = None,
 ) -> AsyncUpdateStream:
     """Async twin of :func:`stream_converse`, for aiobotocore's response (its
-    ``["stream"]`` is an async iterable), or any (async) iterable of events."""
+    ``["stream"]`` is an async iterable), or any (async) iterable of events.
+
+    boto3 itself has no async client: given boto3's (sync) ``EventStream``,
+    each event is read synchronously, blocking the event loop while it
+    waits; use aiobotocore for a real async stream."""
     router = Router(
         BedrockEvents(),
         content=content,

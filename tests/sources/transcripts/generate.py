@@ -290,6 +290,15 @@ def openai_responses_incomplete() -> str:
     return "".join(r.out)
 
 
+def openai_responses_slow() -> str:
+    r = Responses()
+    r.emit("response.created", response=response_object("in_progress", []))
+    items = [{"n": i, "label": f"item {i}"} for i in range(120)]
+    stream_message(r, 0, dumps({"status": "ok", "items": items}), seed=23, status="completed")
+    r.emit("response.completed", response=response_object("completed", []))
+    return "".join(r.out)
+
+
 # -- Anthropic ------------------------------------------------------------------------
 
 
@@ -810,6 +819,7 @@ SCENARIOS: dict[str, Any] = {
         openai_chat_no_index,
         openai_responses_function_and_text,
         openai_responses_incomplete,
+        openai_responses_slow,
         anthropic_text_tool_use,
         anthropic_max_tokens,
         anthropic_dropped,
