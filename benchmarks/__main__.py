@@ -10,7 +10,6 @@ import datetime
 import os
 import platform
 import shlex
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             curves[spec.key] = run_curve(
                 spec, args.sizes, selected, args.cap, args.repeat, failures, log, min_total
             )
+            noops.append(noop_call_seconds())
     jsonl = latency = None
     if "jsonl" in args.scenarios and selected("jsondrip"):
         log("5. JSON Lines")
@@ -156,8 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         log("7. Wire: bytes and CPU per chunk to a browser")
         wire_sizes = [size for size in args.sizes if size.chars >= 10_000] or args.sizes
         wire_text = "\n" + wire.section(wire_sizes, args.cap, log)
-    noops.append(noop_call_seconds())  # again at the end: the run's load may have changed
-    noop = statistics.median(noops)
+    noops.append(noop_call_seconds())
+    # Measured before, between and after the scenarios; the least disturbed one
+    # (other load only ever makes it slower) is the yardstick.
+    noop = min(noops)
     elapsed = perf_counter() - started
     cpu_share = (process_time() - cpu_started) / elapsed
 

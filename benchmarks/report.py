@@ -452,9 +452,11 @@ def backend_section(rows: list[BackendTarget], noop: float | None) -> list[str]:
         "",
         f"`jsondrip.BACKEND` = `{backend!r}` in this run; the pure-Python backend is measured "
         "in the same process (a copy of the package imported with `JSONDRIP_PURE_PYTHON=1`). "
-        f"A no-op Python method call (`obj.call(chunk)` in the same loop shape) took "
+        f"A no-op Python method call (`obj.call(chunk)` in the same loop shape; the least "
+        f"disturbed of the measurements before, between and after the scenarios) took "
         f"{yardstick} here: per-chunk costs are also given in those units, which are "
-        "stable across machines.",
+        "stable across machines (on a loaded machine the yardstick is the quiet figure "
+        "and the peers' medians are not, so the counts err on the high side).",
         "",
     ]
     out += _table(

@@ -60,6 +60,10 @@ def snapshot(value: Any) -> str:
             out.append(")")
         elif isinstance(item, tuple) and len(item) == 2 and item[0] is close:
             out.append(repr(item[1]) + ":")
+        elif type(item).__name__ == "DeepPath":
+            # Its last key and length (repr is O(depth): quadratic over a feed);
+            # the rest is its parent, the path of a container checked before.
+            out.append(f"DeepPath({len(item)}, {item.key!r}),")
         elif isinstance(item, dict):
             out.append("dict(")
             todo.append(close)

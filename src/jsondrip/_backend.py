@@ -45,7 +45,9 @@ def _load() -> Optional[Any]:
         from . import _speedups
     except ImportError:
         return None
-    return _speedups
+    # Without the compiled module, the folder of its C sources (in a source
+    # checkout) would import as an empty namespace package.
+    return _speedups if hasattr(_speedups, "ParserBase") else None
 
 
 _speedups = _load()

@@ -5,14 +5,15 @@
  * The pure-Python Parser (src/jsondrip/_parser.py) is the specification.
  * This extension does not re-implement it: it provides ParserBase, the C base
  * class of jsondrip.Parser, whose struct holds the parser's hot attributes
- * (the same names the Python code uses, as member descriptors), plus a C
- * `feed` and `value` that run the common path of the state machine directly
- * on that struct. Whenever the C loop meets anything it does not handle
- * (an error, a limit about to fire, lenient prose, custom parse_int /
- * parse_float, NaN), it writes its state back and hands the rest of the
- * buffer to the Python reference (`Parser._resume`), on the same state. So
+ * (the same names the Python code uses, as member descriptors), plus C
+ * versions of `feed`, `_consume` and `value` that run the common path of the
+ * state machine directly on that struct (installed by _backend.accelerate).
+ * Whenever the C loop meets anything it does not handle (an error, a limit
+ * about to fire, lenient prose, custom parse_int / parse_float, an escape in
+ * a key, NaN), it writes its state back and hands the rest of the buffer to
+ * the pure-Python loop (`Parser._reference_consume`) on the same state. So
  * the two backends agree by construction on everything the C loop does not
- * do, and the differential tests check the rest.
+ * do, and the differential tests (tests/test_speedups.py) check the rest.
  *
  * Files: module.c (module init, cached constants), parser.c (the type, feed,
  * value, pickling), scan.c (token scanners over PyUnicode data).
