@@ -438,10 +438,10 @@ class Parser(ParserBase):
         from where the value starts (repeatedly, with multiple_values)."""
         while self._hunting:
             buf = self._pending
-            hunter, pos, found = find_json(self._hunt_state, buf)
+            hunter, pos, found = find_json(self._hunt_state, buf, self._max_number_length)
             self._skip(buf, pos)
             self._hunt_state = hunter
-            if hunter.moved:  # lenient: a bracket kept, the whitespace after it skipped
+            if hunter.moved:  # lenient: a bracket (and token) kept, the whitespace skipped
                 self._pending = hunter.moved + self._pending
                 self._offset -= len(hunter.moved)
             if not found:
