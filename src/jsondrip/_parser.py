@@ -172,10 +172,10 @@ class Parser(ParserBase):
             root ``add`` delta). ``<think>``/``<thinking>`` blocks (any
             case, nested) and fences of other languages are skipped whole.
             A closing fence (at a line start) inside an open value is a
-            truncation:
-            :class:`IncompleteJSONError` with the partial value. The JSON
-            itself is parsed strictly and streams from its first character.
-            With ``multiple_values``, every value found is collected.
+            truncation: :class:`IncompleteJSONError` with the partial value.
+            The JSON itself is parsed strictly and streams from its first
+            character. With ``multiple_values``, every value found is
+            collected.
 
     ``value`` is ``None`` before any value has started (check :attr:`started`
     to tell that apart from a JSON ``null``). It is the parser's own live
