@@ -231,3 +231,8 @@ def test_a_lenient_parser_pickles_mid_hunt_with_every_protocol() -> None:
         again = pickle.loads(pickle.dumps(parser, protocol))
         again.feed('{"a": 1}\n```')
         assert again.close() == {"a": 1}, protocol
+        parser = Parser(lenient=True)
+        parser.feed("Sure: [ 1   \n  ")  # held as "[1", the whitespace skipped
+        again = pickle.loads(pickle.dumps(parser, protocol))
+        again.feed(", 2]")
+        assert again.close() == [1, 2], protocol

@@ -88,6 +88,8 @@ class Hunter:
     # No __slots__: a parser pickles with every protocol, and 0 and 1 cannot
     # pickle a slotted object without __getstate__.
 
+    max_number = 0  # for a hunter pickled before it had one
+
     def __init__(self, max_number: int = 0) -> None:
         #: The parser's max_number_length: a number in prose no longer than
         #: this is held without the whitespace around it (see _compact).
