@@ -268,20 +268,30 @@ def test_pickles_resume_in_the_other_backend(
 @needs_c
 @pytest.mark.parametrize("forced", ["0", "1"])
 def test_a_pickle_resumes_in_a_process_with_the_other_backend(forced: str) -> None:
-    # Made here by one backend, loaded by a fresh interpreter running the other.
-    maker = C if forced == "1" else PY
-    parser = maker.Parser()
-    deltas = parser.feed('{"a": [1, "tw')
-    assert deltas
-    data = pickle.dumps(parser).replace(maker.__name__.encode(), b"jsondrip")
-    code = (
+    # Made by a fresh interpreter running one backend, loaded by another running the other.
+    make = (
+        "import pickle, sys, jsondrip\n"
+        "p = jsondrip.Parser()\n"
+        'assert p.feed(\'{"a": [1, "tw\')\n'
+        "sys.stdout.buffer.write(pickle.dumps(p))\n"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", make],
+        env={**os.environ, "JSONDRIP_PURE_PYTHON": "0" if forced == "1" else "1"},
+        capture_output=True,
+        check=True,
+    )
+    load = (
         "import pickle, sys, jsondrip\n"
         "p = pickle.loads(sys.stdin.buffer.read())\n"
         "print(jsondrip.BACKEND, p.feed('o\", 3]}')[0], p.close())\n"
     )
-    env = {**os.environ, "JSONDRIP_PURE_PYTHON": forced}
     out = subprocess.run(
-        [sys.executable, "-c", code], input=data, env=env, capture_output=True, check=True
+        [sys.executable, "-c", load],
+        input=made.stdout,
+        env={**os.environ, "JSONDRIP_PURE_PYTHON": forced},
+        capture_output=True,
+        check=True,
     )
     backend = "python" if forced == "1" else "c"
     expected = f"{backend} Delta(op='append', path=('a', 1), value='o') {{'a': [1, 'two', 3]}}"

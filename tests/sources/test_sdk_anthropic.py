@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import anthropic
 import pytest
 from replaykit import EXPECTED, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+anthropic = pytest.importorskip("anthropic", reason=NOT_INSTALLED.format("anthropic"))
+
 
 from jsondrip.sources import Slot, Update
 from jsondrip.sources.anthropic import astream_messages, stream_messages

@@ -13,11 +13,13 @@ import asyncio
 import json
 from typing import Any
 
-import boto3
-import botocore.config
 import pytest
-import urllib3.exceptions
 from replaykit import EXPECTED, Cut, ReplayServer, check_results, check_updates, transcript
+from sdk_guard import NOT_INSTALLED
+
+boto3 = pytest.importorskip("boto3", reason=NOT_INSTALLED.format("boto3"))
+import botocore.config
+import urllib3.exceptions
 
 from jsondrip.sources import Router, Slot, TruncatedStreamError, Update, astream, stream
 from jsondrip.sources._sse import AwsEventStreamDecoder

@@ -11,13 +11,15 @@ import asyncio
 from pathlib import Path
 from typing import Any, Callable
 
-import anthropic
 import httpx
-import openai
 import pytest
-from google import genai
-from google.genai import types
 from replaykit import ReplayServer
+from sdk_guard import NOT_INSTALLED
+
+anthropic = pytest.importorskip("anthropic", reason=NOT_INSTALLED.format("anthropic"))
+openai = pytest.importorskip("openai", reason=NOT_INSTALLED.format("openai"))
+genai = pytest.importorskip("google.genai", reason=NOT_INSTALLED.format("google.genai"))
+from google.genai import types
 
 from jsondrip import Parser
 from jsondrip.sources import Slot, TruncatedStreamError, Update

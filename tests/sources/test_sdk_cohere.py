@@ -10,10 +10,13 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
-import cohere
 import httpx
 import pytest
 from replaykit import EXPECTED, Cut, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+cohere = pytest.importorskip("cohere", reason=NOT_INSTALLED.format("cohere"))
+
 
 from jsondrip.sources import Router, Slot, TruncatedStreamError, Update, astream, stream
 from jsondrip.sources.cohere import astream_chat, stream_chat

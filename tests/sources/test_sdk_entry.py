@@ -10,14 +10,16 @@ import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
-import anthropic
 import httpx
-import openai
 import pydantic
 import pytest
-from google import genai
-from google.genai import types
 from replaykit import EXPECTED, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+anthropic = pytest.importorskip("anthropic", reason=NOT_INSTALLED.format("anthropic"))
+openai = pytest.importorskip("openai", reason=NOT_INSTALLED.format("openai"))
+genai = pytest.importorskip("google.genai", reason=NOT_INSTALLED.format("google.genai"))
+from google.genai import types
 
 import jsondrip.sources
 from jsondrip.sources import Slot, TruncatedStreamError, Update, astream, detect_provider, stream

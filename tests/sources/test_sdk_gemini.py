@@ -7,9 +7,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from google import genai
-from google.genai import types
 from replaykit import EXPECTED, Cut, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+genai = pytest.importorskip("google.genai", reason=NOT_INSTALLED.format("google.genai"))
+from google.genai import types
 
 from jsondrip.sources import Slot, Update
 from jsondrip.sources.gemini import astream_generate, stream_generate

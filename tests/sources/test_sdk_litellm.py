@@ -12,10 +12,12 @@ from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no fetch from the internet
 
-import litellm
 import pytest
-from litellm.exceptions import MidStreamFallbackError
 from replaykit import EXPECTED, Cut, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+litellm = pytest.importorskip("litellm", reason=NOT_INSTALLED.format("litellm"))
+from litellm.exceptions import MidStreamFallbackError
 
 from jsondrip.sources import Slot, TruncatedStreamError, Update, astream, stream
 from jsondrip.sources.openai import astream_chat, stream_chat

@@ -9,8 +9,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from mistralai.client import Mistral
 from replaykit import EXPECTED, Cut, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+pytest.importorskip("mistralai.client", reason=NOT_INSTALLED.format("mistralai.client"))
+from mistralai.client import Mistral
 
 from jsondrip.sources import Slot, TruncatedStreamError, Update, astream, stream
 from jsondrip.sources.mistral import astream_chat, stream_chat

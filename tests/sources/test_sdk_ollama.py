@@ -9,9 +9,12 @@ import json
 from typing import Any
 
 import httpx
-import ollama
 import pytest
 from replaykit import EXPECTED, Cut, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+ollama = pytest.importorskip("ollama", reason=NOT_INSTALLED.format("ollama"))
+
 
 from jsondrip.sources import Router, Slot, TruncatedStreamError, Update, astream, stream
 from jsondrip.sources._sse import JsonLinesDecoder

@@ -6,9 +6,12 @@ import asyncio
 import copy
 from typing import Any, Callable
 
-import openai
 import pytest
 from replaykit import EXPECTED, Cut, ReplayServer, check_results, check_updates
+from sdk_guard import NOT_INSTALLED
+
+openai = pytest.importorskip("openai", reason=NOT_INSTALLED.format("openai"))
+
 
 from jsondrip.sources import Slot, TruncatedStreamError, Update
 from jsondrip.sources.openai import astream_chat, astream_responses, stream_chat, stream_responses

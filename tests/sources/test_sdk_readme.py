@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from replaykit import ReplayServer
+from sdk_guard import NOT_INSTALLED
 
 import jsondrip.sources
 
@@ -35,6 +36,8 @@ def section() -> str:
 
 
 def test_readme_examples_run(replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for sdk in ("openai", "anthropic", "google.genai"):  # the blocks use all three
+        pytest.importorskip(sdk, reason=NOT_INSTALLED.format(sdk))
     monkeypatch.setenv("OPENAI_BASE_URL", replay.url + "/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "test")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", replay.url)
