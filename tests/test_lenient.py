@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jsondrip import IncompleteJSONError, JSONStreamError, Parser, apply_deltas
+from jsondrip import (
+    IncompleteJSONError,
+    JSONStreamError,
+    LimitExceededError,
+    Parser,
+    apply_deltas,
+)
 from jsondrip.testing import chunkings as chunking_strategy
 from jsondrip.testing import json_values
 from streamcases import chunkings, feed_all
@@ -185,6 +191,37 @@ def test_whitespace_skipped_after_a_bracket_keeps_positions() -> None:
         assert (info.value.line, info.value.column) == (2, 7), label
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here: [ \n 12  \n\t, x]",
+        "Here: [true \n  \n , x]",
+        "[\n-1.5e3\n\n  , x]",
+    ],
+)
+def test_whitespace_skipped_around_a_token_keeps_positions(text: str) -> None:
+    # ``[``, the token and the whitespace around it are held as ``[12``: the
+    # positions after them are still exact.
+    line = text.count("\n", 0, text.index("x")) + 1
+    column = text.index("x") - text.rfind("\n", 0, text.index("x"))
+    for label, chunks in chunkings(text):
+        with pytest.raises(JSONStreamError) as info:
+            feed_all(Parser(lenient=True), chunks)
+        assert info.value.offset == text.index("x"), label
+        assert (info.value.line, info.value.column) == (line, column), label
+
+
+def test_a_number_over_its_limit_in_prose_keeps_its_position() -> None:
+    # A number longer than max_number_length is not held without the
+    # whitespace before it: its error still points into it.
+    text = "Sure [  \n 123  \n , 3]"
+    for label, chunks in chunkings(text):
+        with pytest.raises(LimitExceededError) as info:
+            feed_all(Parser(lenient=True, max_number_length=2), chunks)
+        assert info.value.offset == text.index("3"), label
+        assert (info.value.line, info.value.column) == (2, 4), label
+
+
 def test_a_lenient_parser_pickles_mid_hunt_with_every_protocol() -> None:
     import pickle
 
@@ -194,3 +231,8 @@ def test_a_lenient_parser_pickles_mid_hunt_with_every_protocol() -> None:
         again = pickle.loads(pickle.dumps(parser, protocol))
         again.feed('{"a": 1}\n```')
         assert again.close() == {"a": 1}, protocol
+        parser = Parser(lenient=True)
+        parser.feed("Sure: [ 1   \n  ")  # held as "[1", the whitespace skipped
+        again = pickle.loads(pickle.dumps(parser, protocol))
+        again.feed(", 2]")
+        assert again.close() == [1, 2], protocol

@@ -159,12 +159,23 @@ class Parser(ParserBase):
             ``value`` is then the list of the documents so far, the last one
             possibly partial, and delta paths start with the document's index.
         lenient: Find the JSON inside LLM output: skip prose before it,
-            Markdown code fences (```` ```json ````), ``<think>...</think>``
-            blocks, and any text after the value. In prose the value must be
-            an object or an array; inside a json fence it may be any value.
-            The JSON itself is still parsed strictly, and streams from its
-            first character. With ``multiple_values``, every value found in
-            the text is collected.
+            Markdown code fences, reasoning blocks and any text after the
+            value. A fence is a run of 3+ backticks or tildes (CommonMark),
+            closed by a run of the same character at least as long; in one
+            whose info string is empty or names JSON (``json``, ``jsonc``,
+            ``json5``, ``jsonl``, ``js``, ``javascript``) the value is any
+            JSON value. In prose it is the first ``{`` followed (after
+            whitespace) by ``"`` or ``}``, or ``[`` followed by ``]``,
+            ``{``, ``[``, ``"`` or a number/``true``/``false``/``null`` then
+            ``,`` or ``]`` (so ``[the docs]`` is prose). A value from prose
+            is provisional: a json fence after it takes precedence (a new
+            root ``add`` delta). ``<think>``/``<thinking>`` blocks (any
+            case, nested) and fences of other languages are skipped whole.
+            A closing fence (at a line start) inside an open value is a
+            truncation: :class:`IncompleteJSONError` with the partial value.
+            The JSON itself is parsed strictly and streams from its first
+            character. With ``multiple_values``, every value found is
+            collected.
 
     ``value`` is ``None`` before any value has started (check :attr:`started`
     to tell that apart from a JSON ``null``). It is the parser's own live
@@ -438,10 +449,10 @@ class Parser(ParserBase):
         from where the value starts (repeatedly, with multiple_values)."""
         while self._hunting:
             buf = self._pending
-            hunter, pos, found = find_json(self._hunt_state, buf)
+            hunter, pos, found = find_json(self._hunt_state, buf, self._max_number_length)
             self._skip(buf, pos)
             self._hunt_state = hunter
-            if hunter.moved:  # lenient: a bracket kept, the whitespace after it skipped
+            if hunter.moved:  # lenient: a bracket (and token) kept, the whitespace skipped
                 self._pending = hunter.moved + self._pending
                 self._offset -= len(hunter.moved)
             if not found:

@@ -27,11 +27,13 @@ takes precedence (``Sources [1], [2]. ```json {...}``` `` gives the fenced
 object). The parser then starts over with a root ``add`` delta.
 
 Linear time: text is scanned once; what is held back for the next chunk is
-bounded (a marker cut by the chunk boundary, a fence's info string, a number
-being checked), except that a ``{`` or ``[`` followed by nothing but
-whitespace is held as the bracket alone (the whitespace is skipped: it is
-insignificant in JSON), so no chunking makes the parser copy or re-scan the
-same text twice.
+bounded (a marker cut by the chunk boundary, a fence's info string, a
+candidate being checked). A candidate that whitespace leaves undecided
+(``[``, ``[1`` or ``[true`` followed by spaces) is held as the bracket and
+token alone, the whitespace skipped (it is insignificant in JSON), so no
+chunking makes the parser copy or re-scan the same text twice. The one
+exception is a number in prose still growing at the end of the text (``[``
+and then thousands of digits): it is held, digits and all, until it ends.
 """
 
 from __future__ import annotations
@@ -86,7 +88,12 @@ class Hunter:
     # No __slots__: a parser pickles with every protocol, and 0 and 1 cannot
     # pickle a slotted object without __getstate__.
 
-    def __init__(self) -> None:
+    max_number = 0  # for a hunter pickled before it had one
+
+    def __init__(self, max_number: int = 0) -> None:
+        #: The parser's max_number_length: a number in prose no longer than
+        #: this is held without the whitespace around it (see _compact).
+        self.max_number = max_number
         self.state = PROSE
         self.return_to = PROSE  # the state after a think block or another fence
         self.depth = 0  # nested think blocks
@@ -190,9 +197,9 @@ class Hunter:
                 else:
                     verdict = _candidate(buf, start)
                     if verdict is None:  # undecided: wait for more
-                        after = _WHITESPACE_RUN.match(buf, start + 1).end()  # type: ignore[union-attr]
-                        if after >= n and n - start > 1:
-                            self.moved = first
+                        held = _compact(buf, start, self.max_number)
+                        if held is not None:
+                            self.moved = held
                             return n, False
                         return start, False
                     if verdict:
@@ -236,15 +243,43 @@ def _candidate(buf: str, start: int) -> Optional[bool]:
     return buf[end] in ",]"
 
 
-def find_json(state: Union[int, Hunter], buf: str) -> tuple[Hunter, int, bool]:
+def _compact(buf: str, start: int, max_number: int) -> Optional[str]:
+    """The undecided candidate ``buf[start:]`` (which ends the buffer) without
+    its whitespace, or None to keep it as it is.
+
+    Whitespace is insignificant in JSON, and the text before the value is
+    skipped, so only the bracket and the token after it (a whole number or
+    literal) need to be kept: then no run of whitespace, in any chunking, is
+    copied and scanned again on every feed. The kept text no longer sits at
+    its own position, so this only applies when nothing in it can be an
+    error: a bracket, a literal, a number within ``max_number`` characters.
+    """
+    n = len(buf)
+    after = _WHITESPACE_RUN.match(buf, start + 1).end()  # type: ignore[union-attr]
+    if after >= n:
+        return buf[start] if n - start > 1 else None
+    char = buf[after]
+    if char in "tfn":
+        end = after + {"t": 4, "f": 5, "n": 4}[char]
+    else:
+        end = _NUMBER_RUN.match(buf, after).end()  # type: ignore[union-attr]
+        if end - after > max_number:
+            return None
+    if end >= n:
+        return None  # the token may go on (what is held is at most the chunk)
+    return buf[start] + buf[after:end]
+
+
+def find_json(state: Union[int, Hunter], buf: str, max_number: int = 0) -> tuple[Hunter, int, bool]:
     """Scan ``buf`` for the start of the JSON value with ``state`` (a
-    :class:`Hunter`, or :data:`PROSE` for a fresh one).
+    :class:`Hunter`, or :data:`PROSE` for a fresh one that may hold numbers
+    up to ``max_number`` characters without the whitespace around them).
 
     Returns ``(hunter, pos, found)``: with ``found``, the value starts at
     ``buf[pos]``; otherwise ``buf[:pos]`` is skipped text and ``hunter.moved
     + buf[pos:]`` must be kept and scanned again with the next chunk.
     """
-    hunter = state if isinstance(state, Hunter) else Hunter()
+    hunter = state if isinstance(state, Hunter) else Hunter(max_number)
     pos, found = hunter.scan(buf)
     return hunter, pos, found
 
