@@ -23,6 +23,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stddef.h> /* offsetof: Python.h stopped including it in 3.13 */
 
 /* Parser states: the same small ints as _parser.py (a test checks it). */
 enum {
