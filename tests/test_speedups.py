@@ -98,6 +98,8 @@ def options(draw: st.DrawFn) -> dict[str, Any]:
         chosen["parse_float"] = decimal.Decimal
     if draw(st.integers(0, 6)) == 0:
         chosen["parse_int"] = str
+    if draw(st.integers(0, 3)) == 0:
+        chosen["deltas"] = False  # no deltas, no paths in C: values and errors still agree
     return chosen
 
 
@@ -204,6 +206,9 @@ CASES = [
         {"max_members": 1},
         {"max_document_size": 9},
         {"parse_float": decimal.Decimal, "parse_int": float},
+        {"deltas": False},
+        {"deltas": False, "partial_strings": False, "multiple_values": True},
+        {"deltas": False, "lenient": True, "max_depth": 3},
     ],
 )
 def test_both_backends_agree_on_edge_cases(text: str, size: int, chosen: dict[str, Any]) -> None:

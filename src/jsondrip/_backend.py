@@ -28,6 +28,9 @@ class PyParserBase:
 
     __slots__ = ()
 
+    #: Parsers pickled before ``Parser(deltas=...)`` existed build deltas.
+    _deltas = True
+
     def _state_dict(self) -> dict[str, Any]:
         """The attributes to pickle."""
         return self.__dict__.copy()

@@ -176,6 +176,11 @@ class Parser(ParserBase):
             The JSON itself is parsed strictly and streams from its first
             character. With ``multiple_values``, every value found is
             collected.
+        deltas: Report the changes as deltas. When false, :meth:`feed` and
+            :meth:`feed_eof` return empty lists (and errors' ``deltas`` are
+            empty) but behave exactly the same otherwise: for callers that
+            only read :attr:`value` (a UI redrawing the partial value) or
+            parse whole documents, and it is faster.
 
     ``value`` is ``None`` before any value has started (check :attr:`started`
     to tell that apart from a JSON ``null``). It is the parser's own live
@@ -201,6 +206,7 @@ class Parser(ParserBase):
         parse_int: Optional[Callable[[str], Any]] = None,
         multiple_values: bool = False,
         lenient: bool = False,
+        deltas: bool = True,
     ) -> None:
         limits = {
             "max_depth": max_depth,
@@ -227,6 +233,7 @@ class Parser(ParserBase):
         self._careful_length = min(max_string_length, max_number_length)
         self._base = 0
         self._partial_strings = bool(partial_strings)
+        self._deltas = bool(deltas)
         self._allow_nan = bool(allow_nan)
         self._max_depth = max_depth
         self._parse_float: Callable[[str], Any] = parse_float or float
@@ -367,7 +374,9 @@ class Parser(ParserBase):
                         cont[key] = ""
                         text += chunk
                         cont[key] = text
-                        return [_new(Delta, (_APPEND, self._s_path, chunk))]
+                        if self._deltas:
+                            return [_new(Delta, (_APPEND, self._s_path, chunk))]
+                        return []
                     text = self._s_text
                     self._s_text = ""
                     text += chunk
@@ -409,7 +418,8 @@ class Parser(ParserBase):
         deltas: list[Delta] = []
         if self._announce_root:
             self._announce_root = False
-            deltas.append(_new(Delta, (_ADD, (), [])))
+            if self._deltas:
+                deltas.append(_new(Delta, (_ADD, (), [])))
         if self._at_start:
             if not text:
                 return deltas
@@ -514,7 +524,8 @@ class Parser(ParserBase):
         deltas: list[Delta] = []
         if self._announce_root:
             self._announce_root = False
-            deltas.append(_new(Delta, (_ADD, (), [])))
+            if self._deltas:
+                deltas.append(_new(Delta, (_ADD, (), [])))
         if self._hunting:
             self._skip(self._pending, len(self._pending))
         buf = pending = self._pending
@@ -617,7 +628,7 @@ class Parser(ParserBase):
         return len(buf) > self._careful_length or self._offset + len(buf) > self._watch
 
     def _consume(self, buf: str, deltas: list[Delta], final: bool, careful: bool) -> None:
-        emit = deltas.append
+        emit = deltas.append if self._deltas else _discard
         n = len(buf)
         pos = 0
         state = self._state
@@ -777,9 +788,10 @@ class Parser(ParserBase):
                         if depth >= TUPLE_DEPTH and type(vpath) is tuple:
                             vpath = DeepPath(cpath, vpath[-1])  # see _delta
                         if n - pos >= SUBTREE_MIN and misses < SUBTREE_MAX_MISSES:
-                            end = self._subtree(buf, pos, vpath, depth, careful, deltas)
+                            out = deltas if self._deltas else []
+                            end = self._subtree(buf, pos, vpath, depth, careful, out)
                             if end > 0:
-                                value = deltas[-1][2]
+                                value = out[-1][2]
                                 if is_obj:
                                     cont[key] = value
                                 else:
@@ -1284,6 +1296,10 @@ class Parser(ParserBase):
 
 
 _MISSING: Any = object()
+
+
+def _discard(delta: Delta) -> None:
+    """``emit`` of a parser made with ``deltas=False``."""
 
 
 def _busy(method: str) -> ConcurrentUseError:

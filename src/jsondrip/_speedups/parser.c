@@ -51,9 +51,15 @@
 
 #if PY_VERSION_HEX >= 0x030C0000
 #define JD_T_OBJECT_EX Py_T_OBJECT_EX
+#define JD_T_PYSSIZET Py_T_PYSSIZET
+#define JD_T_INT Py_T_INT
+#define JD_T_BOOL Py_T_BOOL
 #else
 #include <structmember.h>
 #define JD_T_OBJECT_EX T_OBJECT_EX
+#define JD_T_PYSSIZET T_PYSSIZET
+#define JD_T_INT T_INT
+#define JD_T_BOOL T_BOOL
 #endif
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -134,7 +140,7 @@ atomic(PyObject *o)
 }
 
 static int
-emit(PyObject *deltas, PyObject *op, PyObject *path, PyObject *value)
+emit_delta(PyObject *deltas, PyObject *op, PyObject *path, PyObject *value)
 {
     PyObject *delta = make_delta(op, path, value);
     if (delta == NULL) {
@@ -193,7 +199,15 @@ typedef struct {
     int frame_dirty;
     Py_ssize_t depth;
     int partial;
+    int report; /* build deltas and paths (Parser(deltas=True)) */
 } Ctx;
+
+/* Report a delta, unless the parser was made with deltas=False. */
+static inline int
+emit(Ctx *c, PyObject *op, PyObject *path, PyObject *value)
+{
+    return c->report ? emit_delta(c->deltas, op, path, value) : 0;
+}
 
 #define CONSUMED 0
 #define HANDOFF 1
@@ -211,6 +225,11 @@ store(Ctx *c, PyObject *value)
 static PyObject *
 value_path(Ctx *c)
 {
+    if (!c->report) {
+        /* Paths only go into deltas: none is built (the frames hold ()). */
+        Py_INCREF(JD.empty_tuple);
+        return JD.empty_tuple;
+    }
     if (c->is_obj) {
         return path_plus(c->cpath, c->key);
     }
@@ -231,8 +250,8 @@ value_path(Ctx *c)
 static int
 complete_value(Ctx *c, PyObject *vpath, PyObject *value)
 {
-    if (store(c, value) < 0 || emit(c->deltas, JD.op_add, vpath, value) < 0 ||
-        emit(c->deltas, JD.op_end, vpath, value) < 0) {
+    if (store(c, value) < 0 || emit(c, JD.op_add, vpath, value) < 0 ||
+        emit(c, JD.op_end, vpath, value) < 0) {
         return -1;
     }
     return 0;
@@ -399,11 +418,14 @@ grow_string(Ctx *c, PyObject *text)
         Py_DECREF(blank);
         return full;
     }
-    full = PyObject_GetItem(cont, p->s_key);
+    /* A dict (fast_consume_possible checked it). */
+    full = PyDict_GetItemWithError(cont, p->s_key);
     if (full == NULL) {
-        return NULL;
+        /* Gone (the caller spoiled the value): cont[key] raises KeyError. */
+        return PyErr_Occurred() ? NULL : PyObject_GetItem(cont, p->s_key);
     }
-    if (PyObject_SetItem(cont, p->s_key, JD.empty_str) < 0) {
+    Py_INCREF(full);
+    if (PyDict_SetItem(cont, p->s_key, JD.empty_str) < 0) {
         Py_DECREF(full);
         return NULL;
     }
@@ -411,7 +433,7 @@ grow_string(Ctx *c, PyObject *text)
     if (full == NULL) {
         return NULL;
     }
-    if (PyObject_SetItem(cont, p->s_key, full) < 0) {
+    if (PyDict_SetItem(cont, p->s_key, full) < 0) {
         Py_DECREF(full);
         return NULL;
     }
@@ -458,12 +480,12 @@ flush_string(Ctx *c)
     if (rc == 0 && c->partial) {
         if (p->s_reported == Py_True) {
             if (has_text) {
-                rc = emit(c->deltas, JD.op_append, p->s_path, text);
+                rc = emit(c, JD.op_append, p->s_path, text);
             }
         }
         else {
             set_field(&p->s_reported, Py_True);
-            rc = emit(c->deltas, JD.op_add, p->s_path, full);
+            rc = emit(c, JD.op_add, p->s_path, full);
         }
     }
     Py_XDECREF(full);
@@ -485,11 +507,11 @@ finish_string(Ctx *c, PyObject *text)
         rc = 0;
         if (p->s_reported == Py_True) {
             if (PyUnicode_GET_LENGTH(text)) {
-                rc = emit(c->deltas, JD.op_append, p->s_path, text);
+                rc = emit(c, JD.op_append, p->s_path, text);
             }
         }
         else {
-            rc = emit(c->deltas, JD.op_add, p->s_path, full);
+            rc = emit(c, JD.op_add, p->s_path, full);
         }
     }
     else {
@@ -498,11 +520,11 @@ finish_string(Ctx *c, PyObject *text)
         rc = PyDict_Check(container) ? PyObject_SetItem(container, p->s_key, full)
                                      : PyList_Append(container, full);
         if (rc == 0) {
-            rc = emit(c->deltas, JD.op_add, p->s_path, full);
+            rc = emit(c, JD.op_add, p->s_path, full);
         }
     }
     if (rc == 0) {
-        rc = emit(c->deltas, JD.op_end, p->s_path, full);
+        rc = emit(c, JD.op_end, p->s_path, full);
     }
     Py_DECREF(full);
     return rc;
@@ -517,9 +539,7 @@ open_string(Ctx *c, PyObject *vpath)
     set_field(&p->s_cont, c->cont);
     set_field(&p->s_path, vpath);
     set_field(&p->s_text, JD.empty_str);
-    if (set_field_new(&p->s_len, PyLong_FromLong(0)) < 0) {
-        return -1;
-    }
+    p->s_len = 0;
     set_field(&p->s_reported, Py_False);
     if (c->is_obj) {
         set_field(&p->s_key, c->key);
@@ -550,8 +570,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
     const void *data = c->data;
     const Py_ssize_t n = c->n;
     Py_ssize_t pos = 0;
-    const int state_in = *state_io;
-    int state = state_in;
+    int state = *state_io;
     int result = CONSUMED;
     PyObject *vpath = NULL;
     const int default_numbers = p->parse_int == (PyObject *)&PyLong_Type &&
@@ -670,7 +689,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
         if (state <= JD_LITERAL) {
             if (ch == ']' && state == JD_ARRAY_FIRST) {
                 pos++;
-                CHECK(emit(c->deltas, JD.op_end, c->cpath, c->cont));
+                CHECK(emit(c, JD.op_end, c->cpath, c->cont));
                 CHECK(pop_frame(c));
                 state = after_value_state(c);
                 continue;
@@ -705,7 +724,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                 continue;
             }
             if (ch == '{' || ch == '[') {
-                if (c->depth >= JD.tuple_depth && PyTuple_CheckExact(vpath)) {
+                if (c->report && c->depth >= JD.tuple_depth && PyTuple_CheckExact(vpath)) {
                     /* Deep containers link to their parent's path (see _delta). */
                     PyObject *last = PyTuple_GET_ITEM(vpath, PyTuple_GET_SIZE(vpath) - 1);
                     PyObject *deep =
@@ -728,7 +747,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                     result = FAILED;
                     goto done;
                 }
-                int rc = emit(c->deltas, JD.op_add, vpath, shown);
+                int rc = emit(c, JD.op_add, vpath, shown);
                 Py_DECREF(shown);
                 if (rc == 0) {
                     rc = store(c, child);
@@ -825,7 +844,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
             }
             if (ch == (Py_UCS4)(c->is_obj ? '}' : ']')) {
                 pos++;
-                CHECK(emit(c->deltas, JD.op_end, c->cpath, c->cont));
+                CHECK(emit(c, JD.op_end, c->cpath, c->cont));
                 CHECK(pop_frame(c));
                 state = after_value_state(c);
                 continue;
@@ -864,7 +883,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                     HAND_OFF(); /* an escape or a control character in a key */
                 }
                 /* The key continues in the next chunk. */
-                CHECK(set_field_new(&p->k_len, PyLong_FromSsize_t(careful ? end - pos - 1 : 0)));
+                p->k_len = careful ? end - pos - 1 : 0;
                 CHECK(set_field_new(&p->k_text, PyUnicode_Substring(c->buf, pos + 1, end)));
                 pos = n;
                 state = JD_KEY_STRING;
@@ -872,7 +891,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
             }
             if (ch == '}' && state == JD_OBJECT_FIRST) {
                 pos++;
-                CHECK(emit(c->deltas, JD.op_end, c->cpath, c->cont));
+                CHECK(emit(c, JD.op_end, c->cpath, c->cont));
                 CHECK(pop_frame(c));
                 state = after_value_state(c);
                 continue;
@@ -894,8 +913,8 @@ done:
         if (result == FAILED) {
             PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
         }
-        int ok = state == state_in ||
-                 set_field_new(&p->state, PyLong_FromLong(state)) == 0;
+        int ok = 1;
+        p->state = state;
         if (ok && c->frame_dirty) {
             ok = set_field_new(&p->frame,
                                PyTuple_Pack(4, c->cont, c->is_obj ? Py_True : Py_False, c->cpath,
@@ -928,22 +947,26 @@ static int frame_ok(PyObject *frame);
 static int
 fast_consume_possible(ParserObject *p)
 {
+    /* The C code only ever stores values of the right types: the checks
+     * need to run again only after Python code set an attribute. */
+    if (p->checked) {
+        return 1;
+    }
 #define JD_SET(name) (p->name != NULL) &&
     if (!(JD_FIELDS(JD_SET) 1)) {
         return 0;
     }
 #undef JD_SET
-    return PyLong_CheckExact(p->state) && PyLong_CheckExact(p->offset) &&
+    p->checked =
            PyLong_CheckExact(p->watch) && PyUnicode_CheckExact(p->pending) &&
            PyUnicode_CheckExact(p->s_text) && PyUnicode_CheckExact(p->k_text) &&
            PyList_CheckExact(p->stack) && PyList_CheckExact(p->root) &&
            (p->s_cont == Py_None || PyDict_CheckExact(p->s_cont) ||
             PyList_CheckExact(p->s_cont)) &&
            PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
-           PyDict_CheckExact(p->literals) && PyLong_CheckExact(p->line) &&
-           PyLong_CheckExact(p->line_start) && PyLong_CheckExact(p->root_after) &&
-           PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
+           PyDict_CheckExact(p->literals) && PyLong_CheckExact(p->root_after) &&
            frame_ok(p->frame);
+    return p->checked;
 }
 
 static int
@@ -1063,7 +1086,7 @@ reference_consume(ParserObject *self, PyObject *buf, PyObject *deltas, int final
 static int
 consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
 {
-    Py_ssize_t offset = as_ssize(self->offset);
+    Py_ssize_t offset = self->offset;
     if (careful && offset > as_ssize(self->watch) - PyUnicode_GET_LENGTH(buf)) {
         /* A string or the document could pass its limit here. */
         return reference_consume(self, buf, deltas, 0, careful);
@@ -1088,7 +1111,8 @@ consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
     c.depth = PyList_GET_SIZE(self->stack);
     c.partial = self->partial_strings == Py_True;
 
-    int state = (int)PyLong_AsLong(self->state);
+    c.report = self->deltas;
+    int state = self->state;
     Py_ssize_t pos = 0;
     /* A big buffer creates many containers and deltas at once: the cyclic GC
      * would walk them again and again while they are being built (it doubled
@@ -1106,12 +1130,11 @@ consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
         return -1;
     }
     /* The reference fails with the position fields as they were. */
-    PyObject *before = NULL;
+    Py_ssize_t line_before = self->line, line_start_before = self->line_start;
+    PyObject *pending_before = NULL;
     if (result == HANDOFF) {
-        before = PyTuple_Pack(4, self->offset, self->line, self->line_start, self->pending);
-        if (before == NULL) {
-            return -1;
-        }
+        pending_before = self->pending;
+        Py_INCREF(pending_before);
     }
     /* _consume's epilogue: the leftover, the line count, the offset. */
     int rc = 0;
@@ -1126,16 +1149,14 @@ consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
     Py_ssize_t last;
     Py_ssize_t newlines = jd_count_newlines(c.kind, c.data, pos, &last);
     if (rc == 0 && newlines) {
-        if (set_field_new(&self->line, PyLong_FromSsize_t(as_ssize(self->line) + newlines)) < 0 ||
-            set_field_new(&self->line_start, PyLong_FromSsize_t(offset + last + 1)) < 0) {
-            rc = -1;
-        }
+        self->line += newlines;
+        self->line_start = offset + last + 1;
     }
-    if (rc == 0 && pos) {
-        rc = set_field_new(&self->offset, PyLong_FromSsize_t(offset + pos));
+    if (rc == 0) {
+        self->offset = offset + pos;
     }
     if (rc < 0 || result == CONSUMED) {
-        Py_XDECREF(before);
+        Py_XDECREF(pending_before);
         return rc;
     }
     /* Hand the rest to the reference, on the same state. */
@@ -1145,11 +1166,10 @@ consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
         PyObject *exc_type, *exc_value, *exc_tb;
         PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
         PyErr_NormalizeException(&exc_type, &exc_value, &exc_tb);
-        set_field(&self->offset, PyTuple_GET_ITEM(before, 0));
-        set_field(&self->line, PyTuple_GET_ITEM(before, 1));
-        set_field(&self->line_start, PyTuple_GET_ITEM(before, 2));
-        set_field(&self->pending, PyTuple_GET_ITEM(before, 3));
-        Py_DECREF(before);
+        self->offset = offset;
+        self->line = line_before;
+        self->line_start = line_start_before;
+        Py_SETREF(self->pending, pending_before);
         if (exc_value != NULL && JD_is_scan_error(self, exc_value)) {
             /* Its position is in rest: make it a position in buf. */
             PyObject *rel = PyObject_GetAttr(exc_value, JD.name_pos);
@@ -1168,7 +1188,7 @@ consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
         return -1;
     }
     Py_DECREF(rest);
-    Py_DECREF(before);
+    Py_DECREF(pending_before);
     return 0;
 }
 
@@ -1207,7 +1227,7 @@ feed_unguarded(ParserObject *self, PyObject *chunk)
 {
     if (!PyUnicode_CheckExact(chunk) || self->plain != Py_True || !fast_consume_possible(self) ||
         self->hunting != Py_False ||
-        as_ssize(self->offset) > as_ssize(self->watch) - PyUnicode_GET_LENGTH(chunk)) {
+        self->offset > as_ssize(self->watch) - PyUnicode_GET_LENGTH(chunk)) {
         return PyObject_CallMethodOneArg((PyObject *)self, JD.name_feed_slow, chunk);
     }
     PyObject *buf;
@@ -1299,6 +1319,11 @@ static PyMemberDef ParserBase_members[] = {
 #define JD_MEMBER(name) {"_" #name, JD_T_OBJECT_EX, offsetof(ParserObject, name), 0, NULL},
     JD_FIELDS(JD_MEMBER)
 #undef JD_MEMBER
+#define JD_MEMBER(name) {"_" #name, JD_T_PYSSIZET, offsetof(ParserObject, name), 0, NULL},
+    JD_SSIZE_FIELDS(JD_MEMBER)
+#undef JD_MEMBER
+    {"_state", JD_T_INT, offsetof(ParserObject, state), 0, NULL},
+    {"_deltas", JD_T_BOOL, offsetof(ParserObject, deltas), 0, NULL},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -1317,8 +1342,13 @@ ParserBase_state_dict(ParserObject *self, PyObject *Py_UNUSED(ignored))
         return NULL;
     }
     for (PyMemberDef *m = ParserBase_members; m->name != NULL; m++) {
-        PyObject *value = *(PyObject **)((char *)self + m->offset);
-        if (value != NULL && PyDict_SetItemString(state, m->name, value) < 0) {
+        if (m->type == JD_T_OBJECT_EX && *(PyObject **)((char *)self + m->offset) == NULL) {
+            continue; /* unset, like an attribute missing from __dict__ */
+        }
+        PyObject *value = PyMember_GetOne((const char *)self, m);
+        int rc = value == NULL ? -1 : PyDict_SetItemString(state, m->name, value);
+        Py_XDECREF(value);
+        if (rc < 0) {
             Py_DECREF(state);
             return NULL;
         }
@@ -1335,6 +1365,7 @@ ParserBase_setstate(ParserObject *self, PyObject *state)
     }
     PyObject *key, *value;
     Py_ssize_t i = 0;
+    self->checked = 0;
     while (PyDict_Next(state, &i, &key, &value)) {
         if (PyObject_GenericSetAttr((PyObject *)self, key, value) < 0) {
             return NULL;
@@ -1388,6 +1419,26 @@ static PyMethodDef ParserBase_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* Any attribute set from Python (the reference code, __setstate__) makes the
+ * next C feed check the fields again (see fast_consume_possible). */
+static int
+ParserBase_setattro(ParserObject *self, PyObject *name, PyObject *value)
+{
+    self->checked = 0;
+    return PyObject_GenericSetAttr((PyObject *)self, name, value);
+}
+
+/* Parsers pickled before `deltas` existed build deltas: the default is 1. */
+static PyObject *
+ParserBase_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    ParserObject *self = (ParserObject *)PyType_GenericNew(type, args, kwds);
+    if (self != NULL) {
+        self->deltas = 1;
+    }
+    return (PyObject *)self;
+}
+
 static int
 ParserBase_traverse(ParserObject *self, visitproc visit, void *arg)
 {
@@ -1426,5 +1477,6 @@ PyTypeObject JD_ParserBaseType = {
     .tp_methods = ParserBase_methods,
     .tp_members = ParserBase_members,
     .tp_getset = ParserBase_getset,
-    .tp_new = PyType_GenericNew,
+    .tp_new = ParserBase_new,
+    .tp_setattro = (setattrofunc)ParserBase_setattro,
 };

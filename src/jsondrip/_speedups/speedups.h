@@ -48,18 +48,31 @@ enum {
  * Each X(name) becomes the member `_name` of ParserBase. Attributes not
  * listed here live in the instance __dict__ as usual. */
 #define JD_FIELDS(X)                                                         \
-    X(state) X(plain) X(offset) X(watch) X(pending) X(partial_strings)      \
-    X(s_text) X(s_path) X(s_cont) X(s_key) X(s_reported) X(s_len)           \
-    X(k_text) X(k_len) X(frame) X(stack) X(root) X(root_after)    \
-    X(multiple) X(lenient) X(hunting) X(line) X(line_start) X(max_depth)    \
+    X(plain) X(watch) X(pending) X(partial_strings)                          \
+    X(s_text) X(s_path) X(s_cont) X(s_key) X(s_reported)                     \
+    X(k_text) X(frame) X(stack) X(root) X(root_after)                        \
+    X(multiple) X(lenient) X(hunting) X(max_depth)                           \
     X(max_members) X(max_number_length) X(careful_length) X(literals)      \
     X(literal) X(parse_int) X(parse_float) X(guard)
+
+/* The integer attributes the C code updates on (almost) every chunk, held
+ * as C integers so that no int object is created per chunk. Python sees
+ * them as ints (member descriptors), so the reference code and the pickle
+ * format are unchanged. */
+#define JD_SSIZE_FIELDS(X) X(offset) X(line) X(line_start) X(s_len) X(k_len)
 
 typedef struct {
     PyObject_HEAD
 #define JD_DECLARE(name) PyObject *name;
     JD_FIELDS(JD_DECLARE)
 #undef JD_DECLARE
+#define JD_DECLARE(name) Py_ssize_t name;
+    JD_SSIZE_FIELDS(JD_DECLARE)
+#undef JD_DECLARE
+    int state;    /* `_state` */
+    char deltas;  /* `_deltas`: build deltas (Parser(deltas=...)); 1 by default */
+    char checked; /* the object fields passed fast_consume_possible and no
+                     attribute was set from Python since (see tp_setattro) */
 } ParserObject;
 
 /* Cached constants, set once at module init (module.c). */
