@@ -174,9 +174,21 @@ def jsondrip_py_value() -> Runner:
     return _value_runner(pure_python_jsondrip())
 
 
-def _value_runner(jsondrip: Any) -> Runner:
+def jsondrip_nodeltas_value() -> Runner:
+    """jsondrip, ``Parser(deltas=False)``: ``p.feed(chunk); v = p.value`` after every chunk."""
+    import jsondrip
+
+    return _value_runner(jsondrip, deltas=False)
+
+
+def jsondrip_py_nodeltas_value() -> Runner:
+    """jsondrip, pure-Python backend, ``Parser(deltas=False)``: value after every chunk."""
+    return _value_runner(pure_python_jsondrip(), deltas=False)
+
+
+def _value_runner(jsondrip: Any, **options: Any) -> Runner:
     def run(work: Workload, deadline: float) -> Any:
-        p = jsondrip.Parser()
+        p = jsondrip.Parser(**options)
         feed = p.feed
         for block in work.blocks:
             for chunk in block:
@@ -219,9 +231,21 @@ def jsondrip_py_whole() -> Runner:
     return _whole_runner(pure_python_jsondrip())
 
 
-def _whole_runner(jsondrip: Any) -> Runner:
+def jsondrip_nodeltas_whole() -> Runner:
+    """jsondrip, ``Parser(deltas=False)``: the whole document as one chunk, then ``close()``."""
+    import jsondrip
+
+    return _whole_runner(jsondrip, deltas=False)
+
+
+def jsondrip_py_nodeltas_whole() -> Runner:
+    """jsondrip, pure-Python backend, ``Parser(deltas=False)``: the whole document at once."""
+    return _whole_runner(pure_python_jsondrip(), deltas=False)
+
+
+def _whole_runner(jsondrip: Any, **options: Any) -> Runner:
     def run(work: Workload, deadline: float) -> Any:
-        p = jsondrip.Parser()
+        p = jsondrip.Parser(**options)
         p.feed(work.doc)
         return p.close()
 
@@ -476,6 +500,20 @@ PEERS: dict[str, Peer] = {
             "JSONDRIP_PURE_PYTHON=1: the reference backend, in the same process",
         ),
         Peer(
+            "jsondrip_nodeltas",
+            f"jsondrip ({backend_label()}, deltas=False)",
+            "incremental, value",
+            jsondrip_nodeltas_value,
+            "Parser(deltas=False): no deltas built, for callers that only read the value",
+        ),
+        Peer(
+            "jsondrip_py_nodeltas",
+            "jsondrip (pure Python, deltas=False)",
+            "incremental, value",
+            jsondrip_py_nodeltas_value,
+            "Parser(deltas=False), the reference backend in the same process",
+        ),
+        Peer(
             "streaming_json_parser",
             "streaming-json-parser (native)",
             "incremental, value",
@@ -571,6 +609,18 @@ PEERS: dict[str, Peer] = {
             "jsondrip (pure Python, one chunk)",
             "whole doc",
             jsondrip_py_whole,
+        ),
+        Peer(
+            "jsondrip_whole_nodeltas",
+            f"jsondrip ({backend_label()}, one chunk, deltas=False)",
+            "whole doc",
+            jsondrip_nodeltas_whole,
+        ),
+        Peer(
+            "jsondrip_py_whole_nodeltas",
+            "jsondrip (pure Python, one chunk, deltas=False)",
+            "whole doc",
+            jsondrip_py_nodeltas_whole,
         ),
     )
 }

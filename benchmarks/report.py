@@ -342,10 +342,10 @@ def backend_targets(
                 ok.append(ratio >= 2)
         return Target("", ", ".join(parts), all(ok)) if parts else _na()
 
-    def vs_today() -> Target:
+    def vs_today(peer: str = "jsondrip_py") -> Target:
         parts, ok = [], []
         for key, today in TODAY_NOOPS.items():
-            cost = _per_chunk(llm, "jsondrip_py", key)
+            cost = _per_chunk(llm, peer, key)
             if cost is not None and noop:
                 parts.append(f"{cost / noop:.0f} no-op calls at {key.upper()}B (today {today:.0f})")
                 ok.append(cost / noop <= today)
@@ -357,6 +357,15 @@ def backend_targets(
             "streaming-json-parser-native; pure Python no slower than today",
             vs_native("jsondrip") if c_built else _na("C extension not built"),
             vs_today(),
+        )
+    )
+    # The same targets for Parser(deltas=False) (value only, no deltas built):
+    # shown beside the default figures, not instead of them.
+    rows.append(
+        BackendTarget(
+            "… the same with `Parser(deltas=False)` (no deltas built)",
+            vs_native("jsondrip_nodeltas") if c_built else _na("C extension not built"),
+            vs_today("jsondrip_py_nodeltas"),
         )
     )
 
@@ -371,6 +380,13 @@ def backend_targets(
             "per chunk, 1 KB … 1 MB: C ≤ 8 no-op calls, pure Python ≤ 55",
             per_chunk_target("jsondrip", 8) if c_built else _na("C extension not built"),
             per_chunk_target("jsondrip_py", 55),
+        )
+    )
+    rows.append(
+        BackendTarget(
+            "… the same with `Parser(deltas=False)` (no deltas built)",
+            per_chunk_target("jsondrip_nodeltas", 8) if c_built else _na("C extension not built"),
+            per_chunk_target("jsondrip_py_nodeltas", 55),
         )
     )
 
@@ -414,6 +430,15 @@ def backend_targets(
             "one whole 1 MB document in one chunk: C ≤ 1.5x json.loads (pure Python: no target)",
             whole_target("jsondrip_whole", 1.5) if c_built else _na("C extension not built"),
             whole_target("jsondrip_py_whole", None),
+        )
+    )
+    rows.append(
+        BackendTarget(
+            "… the same with `Parser(deltas=False)` (no deltas built)",
+            whole_target("jsondrip_whole_nodeltas", 1.5)
+            if c_built
+            else _na("C extension not built"),
+            whole_target("jsondrip_py_whole_nodeltas", None),
         )
     )
     typed = curves.get("typed")

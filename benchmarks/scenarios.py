@@ -241,9 +241,10 @@ CURVES: tuple[CurveSpec, ...] = (
         "llm",
         "1. LLM structured output, str chunks, value after every chunk",
         "Chunks of 1-7 characters (mean 4). jsondrip: `p.feed(c); v = p.value` for every "
-        "chunk. Re-parse peers: `buf += c; v = lib(buf)` for every chunk.",
+        "chunk (also with `Parser(deltas=False)`, which builds no deltas). Re-parse peers: "
+        "`buf += c; v = lib(buf)` for every chunk.",
         llm_text,
-        VALUE_PEERS,
+        (*VALUE_PEERS[:2], "jsondrip_nodeltas", "jsondrip_py_nodeltas", *VALUE_PEERS[2:]),
         "jsondrip",
     ),
     CurveSpec(
@@ -333,10 +334,18 @@ CURVES: tuple[CurveSpec, ...] = (
     CurveSpec(
         "whole",
         "7. Whole document as one chunk",
-        "jsondrip `Parser(); p.feed(doc); p.close()` vs `json.loads(doc)` / "
-        "`orjson.loads(doc)` on the scenario-1 documents. Ratio here is to json.loads.",
+        "jsondrip `Parser(); p.feed(doc); p.close()` (and `Parser(deltas=False)`) vs "
+        "`json.loads(doc)` / `orjson.loads(doc)` on the scenario-1 documents. Ratio here is "
+        "to json.loads.",
         llm_text,
-        ("jsondrip_whole", "jsondrip_py_whole", "json", "orjson"),
+        (
+            "jsondrip_whole",
+            "jsondrip_py_whole",
+            "jsondrip_whole_nodeltas",
+            "jsondrip_py_whole_nodeltas",
+            "json",
+            "orjson",
+        ),
         "json",
         per_chunk=False,
     ),

@@ -445,7 +445,18 @@ static PyObject *
 open_text(Ctx *c)
 {
     if (c->partial) {
-        return PyObject_GetItem(c->p->s_cont, c->p->s_key);
+        PyObject *cont = c->p->s_cont;
+        if (PyDict_CheckExact(cont)) {
+            PyObject *text = PyDict_GetItemWithError(cont, c->p->s_key);
+            if (text != NULL) {
+                Py_INCREF(text);
+                return text;
+            }
+            if (PyErr_Occurred()) {
+                return NULL;
+            }
+        }
+        return PyObject_GetItem(cont, c->p->s_key);
     }
     Py_INCREF(c->p->s_text);
     return c->p->s_text;
@@ -498,7 +509,22 @@ static int
 finish_string(Ctx *c, PyObject *text)
 {
     ParserObject *p = c->p;
-    PyObject *full = grow_string(c, text);
+    PyObject *full = NULL;
+    if (c->partial && PyUnicode_GET_LENGTH(text) == 0) {
+        /* The closing quote starts the buffer: `full += ""` leaves a str
+         * as it is, so the take-out-and-put-back is skipped (anything else
+         * there, from a caller who spoiled the value, gets the real thing). */
+        full = open_text(c);
+        if (full == NULL) {
+            return -1;
+        }
+        if (!PyUnicode_CheckExact(full)) {
+            Py_CLEAR(full);
+        }
+    }
+    if (full == NULL) {
+        full = grow_string(c, text);
+    }
     if (full == NULL) {
         return -1;
     }
@@ -1034,6 +1060,13 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
     PyObject *token = PyList_GET_ITEM(guard, size - 1);
     Py_SET_SIZE(guard, size - 1);
     PyObject *result = feed_unguarded(self, chunk);
+    if (result != NULL && PyList_GET_SIZE(guard) < ((PyListObject *)guard)->allocated) {
+        /* Give the token back: the list's storage was kept, nothing can fail. */
+        PyList_SET_ITEM(guard, PyList_GET_SIZE(guard), token);
+        Py_SET_SIZE(guard, PyList_GET_SIZE(guard) + 1);
+        Py_DECREF(guard);
+        return result;
+    }
     /* Give the token back, keeping any exception of the feed. */
     PyObject *exc_type, *exc_value, *exc_tb;
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
@@ -1221,6 +1254,54 @@ ParserBase_consume(ParserObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* The most common chunk of a stream: plain text inside an open string or
+ * key (no quote, backslash or control character), with no leftover. What
+ * the C loop would do with it, without setting the loop up (the reference's
+ * own fast path in feed): grow the string or key in place, report the
+ * `append`. NULL without an exception: not that case after all. */
+static PyObject *
+grow_open_text(ParserObject *self, PyObject *chunk)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
+    if (self->state == JD_KEY_STRING) {
+        if (grow_key(self, chunk) < 0) {
+            return NULL;
+        }
+        self->offset += n;
+        return PyList_New(0);
+    }
+    Ctx c;
+    c.p = self;
+    c.partial = self->partial_strings == Py_True;
+    c.report = self->deltas;
+    if (c.partial && self->s_reported != Py_True) {
+        return NULL; /* the loop reports the string's `add` */
+    }
+    PyObject *deltas = PyList_New(c.partial && c.report ? 1 : 0);
+    if (deltas == NULL) {
+        return NULL;
+    }
+    PyObject *full = grow_string(&c, chunk);
+    if (full == NULL) {
+        Py_DECREF(deltas);
+        return NULL;
+    }
+    Py_DECREF(full);
+    self->offset += n;
+    if (c.partial && c.report) {
+        PyObject *delta = make_delta(JD.op_append, self->s_path, chunk);
+        if (delta == NULL) {
+            Py_DECREF(deltas);
+            return NULL;
+        }
+        if (atomic(self->s_path)) {
+            PyObject_GC_UnTrack(delta);
+        }
+        PyList_SET_ITEM(deltas, 0, delta);
+    }
+    return deltas;
+}
+
 /* Parser.feed without the guard: the reference's fast entry, in C. */
 static PyObject *
 feed_unguarded(ParserObject *self, PyObject *chunk)
@@ -1229,6 +1310,19 @@ feed_unguarded(ParserObject *self, PyObject *chunk)
         self->hunting != Py_False ||
         self->offset > as_ssize(self->watch) - PyUnicode_GET_LENGTH(chunk)) {
         return PyObject_CallMethodOneArg((PyObject *)self, JD.name_feed_slow, chunk);
+    }
+    if ((self->state == JD_STRING || self->state == JD_KEY_STRING) &&
+        PyUnicode_GET_LENGTH(self->pending) == 0) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
+        if (n && jd_string_run(PyUnicode_KIND(chunk), PyUnicode_DATA(chunk), 0, n) == n) {
+            PyObject *deltas = grow_open_text(self, chunk);
+            if (deltas != NULL) {
+                return deltas;
+            }
+            if (PyErr_Occurred()) {
+                return NULL;
+            }
+        }
     }
     PyObject *buf;
     if (PyUnicode_GET_LENGTH(self->pending)) {
