@@ -102,7 +102,9 @@ static PyObject *
 make_delta(PyObject *op, PyObject *path, PyObject *value)
 {
 #if PY_VERSION_HEX < 0x030E0000
-    PyObject *delta = JD.delta_type->tp_alloc(JD.delta_type, 3);
+    /* Not tp_alloc (PyType_GenericAlloc): no zeroing, and not tracked by the
+     * cyclic GC; emit() tracks the deltas that can be part of a cycle. */
+    PyObject *delta = (PyObject *)PyObject_GC_NewVar(PyTupleObject, JD.delta_type, 3);
     if (delta == NULL) {
         return NULL;
     }
@@ -139,6 +141,21 @@ atomic(PyObject *o)
     return !PyObject_IS_GC(o) || (PyTuple_CheckExact(o) && !PyObject_GC_IsTracked(o));
 }
 
+/* A delta the cyclic GC need not see (its path and value hold no
+ * container) is left untracked, as CPython would untrack such a tuple at
+ * its first collection, but now; the others are tracked. */
+static inline void
+track_delta(PyObject *delta, int atomic_items)
+{
+    int tracked = PyObject_GC_IsTracked(delta);
+    if (atomic_items && tracked) {
+        PyObject_GC_UnTrack(delta);
+    }
+    else if (!atomic_items && !tracked) {
+        PyObject_GC_Track(delta);
+    }
+}
+
 static int
 emit_delta(PyObject *deltas, PyObject *op, PyObject *path, PyObject *value)
 {
@@ -146,9 +163,7 @@ emit_delta(PyObject *deltas, PyObject *op, PyObject *path, PyObject *value)
     if (delta == NULL) {
         return -1;
     }
-    if (atomic(path) && atomic(value)) {
-        PyObject_GC_UnTrack(delta); /* as CPython does for such tuples, but now */
-    }
+    track_delta(delta, atomic(path) && atomic(value));
     int rc = PyList_Append(deltas, delta);
     Py_DECREF(delta);
     return rc;
@@ -286,12 +301,10 @@ pop_frame(Ctx *c)
 {
     PyObject *stack = c->p->stack;
     Py_ssize_t size = PyList_GET_SIZE(stack);
+    /* stack.pop(): the list's reference to the frame becomes ours (its
+     * storage is kept for the next push). */
     PyObject *frame = PyList_GET_ITEM(stack, size - 1);
-    Py_INCREF(frame);
-    if (PyList_SetSlice(stack, size - 1, size, NULL) < 0) {
-        Py_DECREF(frame);
-        return -1;
-    }
+    Py_SET_SIZE(stack, size - 1);
     PyObject *cont = PyTuple_GET_ITEM(frame, 0);
     PyObject *key = PyTuple_GET_ITEM(frame, 3);
     Py_INCREF(cont);
@@ -311,7 +324,7 @@ pop_frame(Ctx *c)
 static int
 after_value_state(Ctx *c)
 {
-    return c->depth ? JD_AFTER : (int)PyLong_AsLong(c->p->root_after);
+    return c->depth ? JD_AFTER : c->p->c_root_after;
 }
 
 /* The text decoded for the open string in this call (the reference's
@@ -761,7 +774,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                     }
                     Py_SETREF(vpath, deep);
                 }
-                if (c->depth >= as_ssize(p->max_depth)) {
+                if (c->depth >= p->c_max_depth) {
                     HAND_OFF();
                 }
                 int is_obj = ch == '{';
@@ -796,7 +809,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
                 if (end == JD_BAD) {
                     HAND_OFF();
                 }
-                if ((end == JD_NEED_MORE ? n : end) - pos > as_ssize(p->max_number_length)) {
+                if ((end == JD_NEED_MORE ? n : end) - pos > p->c_max_number_length) {
                     HAND_OFF();
                 }
                 if (end == JD_NEED_MORE) {
@@ -889,7 +902,7 @@ consume(Ctx *c, int *state_io, Py_ssize_t *pos_out, int careful)
 
         if (state == JD_KEY || state == JD_OBJECT_FIRST) {
             if (ch == '"') {
-                if (state == JD_KEY && PyDict_GET_SIZE(c->cont) >= as_ssize(p->max_members)) {
+                if (state == JD_KEY && PyDict_GET_SIZE(c->cont) >= p->c_max_members) {
                     HAND_OFF();
                 }
                 Py_ssize_t end = jd_string_run(kind, data, pos + 1, n);
@@ -941,10 +954,11 @@ done:
         }
         int ok = 1;
         p->state = state;
-        if (ok && c->frame_dirty) {
-            ok = set_field_new(&p->frame,
-                               PyTuple_Pack(4, c->cont, c->is_obj ? Py_True : Py_False, c->cpath,
-                                            c->key ? c->key : Py_None)) == 0;
+        if (c->frame_dirty) {
+            set_field(&p->f_cont, c->cont);
+            p->f_is_obj = c->is_obj;
+            set_field(&p->f_path, c->cpath);
+            set_field(&p->f_key, c->key ? c->key : Py_None);
             c->frame_dirty = 0;
         }
         if (ok && state == JD_STRING) {
@@ -968,7 +982,7 @@ done:
 
 /* The entry checks: every field the C loop uses is set and of the type it
  * expects. Otherwise the Python path runs (see the design note). */
-static int frame_ok(PyObject *frame);
+static int frame_ok(ParserObject *p);
 
 static int
 fast_consume_possible(ParserObject *p)
@@ -979,7 +993,7 @@ fast_consume_possible(ParserObject *p)
         return 1;
     }
 #define JD_SET(name) (p->name != NULL) &&
-    if (!(JD_FIELDS(JD_SET) 1)) {
+    if (!(JD_FIELDS(JD_SET) JD_FRAME_FIELDS(JD_SET) 1)) {
         return 0;
     }
 #undef JD_SET
@@ -989,25 +1003,29 @@ fast_consume_possible(ParserObject *p)
            PyList_CheckExact(p->stack) && PyList_CheckExact(p->root) &&
            (p->s_cont == Py_None || PyDict_CheckExact(p->s_cont) ||
             PyList_CheckExact(p->s_cont)) &&
-           PyTuple_CheckExact(p->frame) && PyTuple_GET_SIZE(p->frame) == 4 &&
            PyDict_CheckExact(p->literals) && PyLong_CheckExact(p->root_after) &&
-           frame_ok(p->frame);
+           frame_ok(p);
+    if (p->checked) {
+        p->c_watch = as_ssize(p->watch);
+        p->c_careful_length = as_ssize(p->careful_length);
+        p->c_max_depth = as_ssize(p->max_depth);
+        p->c_max_members = as_ssize(p->max_members);
+        p->c_max_number_length = as_ssize(p->max_number_length);
+        Py_ssize_t after = as_ssize(p->root_after);
+        p->checked = after == JD_DONE || after == JD_BETWEEN;
+        p->c_root_after = (int)after;
+    }
     return p->checked;
 }
 
 static int
-frame_ok(PyObject *frame)
+frame_ok(ParserObject *p)
 {
-    PyObject *cont = PyTuple_GET_ITEM(frame, 0);
-    PyObject *is_obj = PyTuple_GET_ITEM(frame, 1);
-    PyObject *path = PyTuple_GET_ITEM(frame, 2);
+    PyObject *path = p->f_path;
     if (!PyTuple_CheckExact(path) && Py_TYPE(path) != (PyTypeObject *)JD.deep_path) {
         return 0;
     }
-    if (is_obj == Py_True) {
-        return PyDict_CheckExact(cont);
-    }
-    return is_obj == Py_False && PyList_CheckExact(cont);
+    return p->f_is_obj ? PyDict_CheckExact(p->f_cont) : PyList_CheckExact(p->f_cont);
 }
 
 /* Raise ConcurrentUseError: the reference's _busy(method), found in the
@@ -1120,7 +1138,7 @@ static int
 consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
 {
     Py_ssize_t offset = self->offset;
-    if (careful && offset > as_ssize(self->watch) - PyUnicode_GET_LENGTH(buf)) {
+    if (careful && offset > self->c_watch - PyUnicode_GET_LENGTH(buf)) {
         /* A string or the document could pass its limit here. */
         return reference_consume(self, buf, deltas, 0, careful);
     }
@@ -1132,13 +1150,12 @@ consume_buffer(ParserObject *self, PyObject *buf, PyObject *deltas, int careful)
     c.n = PyUnicode_GET_LENGTH(buf);
     c.deltas = deltas;
     c.fresh = NULL;
-    PyObject *frame = self->frame;
-    c.cont = PyTuple_GET_ITEM(frame, 0);
+    c.cont = self->f_cont;
     Py_INCREF(c.cont);
-    c.is_obj = PyTuple_GET_ITEM(frame, 1) == Py_True;
-    c.cpath = PyTuple_GET_ITEM(frame, 2);
+    c.is_obj = self->f_is_obj;
+    c.cpath = self->f_path;
     Py_INCREF(c.cpath);
-    c.key = PyTuple_GET_ITEM(frame, 3);
+    c.key = self->f_key;
     Py_INCREF(c.key);
     c.frame_dirty = 0;
     c.depth = PyList_GET_SIZE(self->stack);
@@ -1294,9 +1311,7 @@ grow_open_text(ParserObject *self, PyObject *chunk)
             Py_DECREF(deltas);
             return NULL;
         }
-        if (atomic(self->s_path)) {
-            PyObject_GC_UnTrack(delta);
-        }
+        track_delta(delta, atomic(self->s_path));
         PyList_SET_ITEM(deltas, 0, delta);
     }
     return deltas;
@@ -1308,7 +1323,7 @@ feed_unguarded(ParserObject *self, PyObject *chunk)
 {
     if (!PyUnicode_CheckExact(chunk) || self->plain != Py_True || !fast_consume_possible(self) ||
         self->hunting != Py_False ||
-        self->offset > as_ssize(self->watch) - PyUnicode_GET_LENGTH(chunk)) {
+        self->offset > self->c_watch - PyUnicode_GET_LENGTH(chunk)) {
         return PyObject_CallMethodOneArg((PyObject *)self, JD.name_feed_slow, chunk);
     }
     if ((self->state == JD_STRING || self->state == JD_KEY_STRING) &&
@@ -1341,7 +1356,7 @@ feed_unguarded(ParserObject *self, PyObject *chunk)
         return NULL;
     }
     /* The leftover is at most a number, so no limit can be reached. */
-    int careful = PyUnicode_GET_LENGTH(buf) > as_ssize(self->careful_length);
+    int careful = PyUnicode_GET_LENGTH(buf) > self->c_careful_length;
     if (consume_buffer(self, buf, deltas, careful) < 0) {
         /* except ScanError as exc: raise self._fail(buf, exc, deltas) from None */
         PyObject *exc_type, *exc_value, *exc_tb;
@@ -1403,9 +1418,47 @@ ParserBase_value(ParserObject *self, void *Py_UNUSED(closure))
     Py_RETURN_NONE;
 }
 
+/* Parser._frame: (container, is_object, path, key), built from the fields. */
+static PyObject *
+ParserBase_get_frame(ParserObject *self, void *Py_UNUSED(closure))
+{
+    if (self->f_cont == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "_frame");
+        return NULL;
+    }
+    return PyTuple_Pack(4, self->f_cont, self->f_is_obj ? Py_True : Py_False, self->f_path,
+                        self->f_key);
+}
+
+static int
+ParserBase_set_frame(ParserObject *self, PyObject *frame, void *Py_UNUSED(closure))
+{
+    if (frame == NULL) {
+        Py_CLEAR(self->f_cont);
+        Py_CLEAR(self->f_path);
+        Py_CLEAR(self->f_key);
+        return 0;
+    }
+    if (!PyTuple_CheckExact(frame) || PyTuple_GET_SIZE(frame) != 4) {
+        PyErr_SetString(PyExc_TypeError, "_frame must be a tuple of 4 items");
+        return -1;
+    }
+    int is_obj = PyObject_IsTrue(PyTuple_GET_ITEM(frame, 1));
+    if (is_obj < 0) {
+        return -1;
+    }
+    self->f_is_obj = is_obj;
+    set_field(&self->f_cont, PyTuple_GET_ITEM(frame, 0));
+    set_field(&self->f_path, PyTuple_GET_ITEM(frame, 2));
+    set_field(&self->f_key, PyTuple_GET_ITEM(frame, 3));
+    return 0;
+}
+
 static PyGetSetDef ParserBase_getset[] = {
     {"value", (getter)ParserBase_value, NULL,
      PyDoc_STR("The current partial value (the live object; see the class docs)."), NULL},
+    {"_frame", (getter)ParserBase_get_frame, (setter)ParserBase_set_frame,
+     PyDoc_STR("The innermost open container: (container, is_object, path, key)."), NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -1434,6 +1487,15 @@ ParserBase_state_dict(ParserObject *self, PyObject *Py_UNUSED(ignored))
     Py_DECREF(dict);
     if (state == NULL) {
         return NULL;
+    }
+    if (self->f_cont != NULL) {
+        PyObject *frame = ParserBase_get_frame(self, NULL);
+        int rc = frame == NULL ? -1 : PyDict_SetItemString(state, "_frame", frame);
+        Py_XDECREF(frame);
+        if (rc < 0) {
+            Py_DECREF(state);
+            return NULL;
+        }
     }
     for (PyMemberDef *m = ParserBase_members; m->name != NULL; m++) {
         if (m->type == JD_T_OBJECT_EX && *(PyObject **)((char *)self + m->offset) == NULL) {
@@ -1538,6 +1600,7 @@ ParserBase_traverse(ParserObject *self, visitproc visit, void *arg)
 {
 #define JD_VISIT(name) Py_VISIT(self->name);
     JD_FIELDS(JD_VISIT)
+    JD_FRAME_FIELDS(JD_VISIT)
 #undef JD_VISIT
     return 0;
 }
@@ -1547,6 +1610,7 @@ ParserBase_clear(ParserObject *self)
 {
 #define JD_CLEAR(name) Py_CLEAR(self->name);
     JD_FIELDS(JD_CLEAR)
+    JD_FRAME_FIELDS(JD_CLEAR)
 #undef JD_CLEAR
     return 0;
 }

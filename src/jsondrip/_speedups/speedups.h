@@ -50,10 +50,15 @@ enum {
 #define JD_FIELDS(X)                                                         \
     X(plain) X(watch) X(pending) X(partial_strings)                          \
     X(s_text) X(s_path) X(s_cont) X(s_key) X(s_reported)                     \
-    X(k_text) X(frame) X(stack) X(root) X(root_after)                        \
+    X(k_text) X(stack) X(root) X(root_after)                                 \
     X(multiple) X(lenient) X(hunting) X(max_depth)                           \
     X(max_members) X(max_number_length) X(careful_length) X(literals)      \
     X(literal) X(parse_int) X(parse_float) X(guard)
+
+/* `_frame`, the innermost open container (container, is_object, path,
+ * key), kept unpacked: these three and f_is_obj below. A getset builds and
+ * takes apart the tuple for the Python code. */
+#define JD_FRAME_FIELDS(X) X(f_cont) X(f_path) X(f_key)
 
 /* The integer attributes the C code updates on (almost) every chunk, held
  * as C integers so that no int object is created per chunk. Python sees
@@ -65,11 +70,16 @@ typedef struct {
     PyObject_HEAD
 #define JD_DECLARE(name) PyObject *name;
     JD_FIELDS(JD_DECLARE)
+    JD_FRAME_FIELDS(JD_DECLARE)
 #undef JD_DECLARE
 #define JD_DECLARE(name) Py_ssize_t name;
     JD_SSIZE_FIELDS(JD_DECLARE)
 #undef JD_DECLARE
     int state;    /* `_state` */
+    int f_is_obj; /* see JD_FRAME_FIELDS */
+    /* The limits as C integers, read when `checked` was set. */
+    Py_ssize_t c_watch, c_careful_length, c_max_depth, c_max_members, c_max_number_length;
+    int c_root_after;
     char deltas;  /* `_deltas`: build deltas (Parser(deltas=...)); 1 by default */
     char checked; /* the object fields passed fast_consume_possible and no
                      attribute was set from Python since (see tp_setattro) */
