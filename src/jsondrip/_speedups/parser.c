@@ -1618,6 +1618,7 @@ ParserBase_traverse(ParserObject *self, visitproc visit, void *arg)
 static int
 ParserBase_clear(ParserObject *self)
 {
+    self->checked = 0;
 #define JD_CLEAR(name) Py_CLEAR(self->name);
     JD_FIELDS(JD_CLEAR)
     JD_FRAME_FIELDS(JD_CLEAR)
