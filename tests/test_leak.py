@@ -40,12 +40,12 @@ OPTIONS: list[dict[str, Any]] = [
     {},
     {"partial_strings": False},
     {"parse_float": decimal.Decimal},
-    {},
-    {"max_depth": 4},
+    {"deltas": False},
+    {"max_depth": 4, "deltas": False},
     {"max_string_length": 10},
     {"allow_nan": True},
     {"lenient": True, "multiple_values": True},
-    {},
+    {"deltas": False},
     {"max_members": 2},
 ]
 PARSERS = 10_000
