@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import decimal
 import gc
+import json
 import os
 import pickle
 import subprocess
@@ -376,3 +377,30 @@ def test_the_c_methods_keep_the_reference_docstrings() -> None:
 
     for name in ("feed", "value"):
         assert inspect.getdoc(getattr(C.Parser, name)) == inspect.getdoc(getattr(PY.Parser, name))
+
+
+@needs_c
+@pytest.mark.parametrize("chosen", [{}, {"deltas": False}, {"partial_strings": False}])
+def test_the_c_loop_takes_the_whole_common_path(
+    monkeypatch: pytest.MonkeyPatch, chosen: dict[str, Any]
+) -> None:
+    # Not timing: the C loop must not hand plain JSON to the Python reference
+    # (a wrong cached field would, and every other test would still pass).
+    calls: list[str] = []
+    for name in ("_reference_consume", "_feed_slow"):
+        original = getattr(C.Parser, name)
+
+        def spy(self: Any, *args: Any, _name: str = name, _original: Any = original) -> Any:
+            calls.append(_name)
+            return _original(self, *args)
+
+        monkeypatch.setattr(C.Parser, name, spy)
+    text = (
+        '{"id": "resp_1", "title": "caf\\u00e9 \\"x\\"", "n": [1, -2.5e3, 0, true, false, null],'
+        ' "items": [{"k": "v", "deep": [[{"a": []}], {}]}], "s": "' + "word " * 40 + '"}'
+    )
+    parser = C.Parser(**chosen)
+    for i in range(0, len(text), 3):
+        parser.feed(text[i : i + 3])
+    assert parser.close() == json.loads(text)
+    assert calls == ["_feed_slow"]  # the first chunk only (BOM, started)
