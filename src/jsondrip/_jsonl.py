@@ -15,6 +15,14 @@ as ``partial`` and continues with the next chunk. When the C decoder rejects a
 line (or recurses too deep), the line is parsed again with ``Parser`` to get
 the exact earliest error, its message and its position, so both paths report
 the same errors; a line ``Parser`` accepts is kept.
+
+With the C backend, runs of complete lines go to ``RecordDecoder.lines``
+(``_speedups/decode.c``) instead: one C call frames and decodes them, straight
+from the bytes chunk (or the str chunk), and appends the records. It decides
+only lines whose answer is certain to be the one above (valid JSON that
+``json.loads`` gives and no limit could reject, or a blank line) and stops at
+any other line, which then takes the path above; so both backends give the
+same records, errors, lines and offsets.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import codecs
 import json
 from typing import Any, Callable, Literal, Optional, Union
 
+from ._backend import _speedups
 from ._parser import Chunk, Parser
 from .errors import (
     ConcurrentUseError,
@@ -104,6 +113,7 @@ class JsonlParser:
         )
         Parser(**self._options)  # validate the options now, not at the first record
         self._loads = _whole_line_decoder(self._options)
+        self._records = _record_decoder(self._options, self._check_length)
         self._max_depth = max_depth
         #: The errors of bad lines, in order (``on_error="collect"`` only).
         self.errors: list[JSONStreamError] = []
@@ -209,12 +219,14 @@ class JsonlParser:
         # The C scanner inside json.JSONDecoder cannot be pickled; rebuild it.
         state = self.__dict__.copy()
         del state["_loads"]
+        del state["_records"]
         state["_guard"] = [None]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._loads = _whole_line_decoder(self._options)
+        self._records = _record_decoder(self._options, self._check_length)
 
     # -- framing --------------------------------------------------------------
 
@@ -246,7 +258,10 @@ class JsonlParser:
             pos = newline + 1
         last = text.rfind("\n")
         if last >= pos:
-            self._complete_lines(text[pos:last], records)
+            if self._records is not None:
+                self._decode_lines(text, pos, last, records)
+            else:
+                self._complete_lines(text[pos:last], records)
             pos = last + 1
         if pos < len(text):
             self._continue_line(text[pos:])
@@ -271,7 +286,10 @@ class JsonlParser:
             self._end_line(records)
             pos = newline + 1
         last = data.rfind(b"\n")
-        if last >= pos:
+        if last >= pos and self._records is not None:
+            self._decode_lines(data, pos, last, records)
+            pos = last + 1
+        elif last >= pos:
             region = data[pos:last]
             try:
                 text = region.decode("utf-8")
@@ -283,6 +301,31 @@ class JsonlParser:
             pos = last + 1
         if pos < len(data):
             self._continue_line(data[pos:])
+
+    def _decode_lines(
+        self, buf: Union[str, bytes], pos: int, last: int, records: list[Any]
+    ) -> None:
+        """The C backend's ``_complete_lines`` for ``buf[pos:last]`` (whole
+        lines; ``buf[last]`` is a newline), str or UTF-8 bytes alike.
+
+        ``RecordDecoder.lines`` decodes lines until one it does not decide
+        (see ``_speedups/decode.c``); that one line takes the path every line
+        takes in the pure-Python backend, then the C loop goes on.
+        """
+        assert self._records is not None
+        decode = self._records.lines
+        while True:
+            pos, lines, chars = decode(buf, pos, last, records)
+            self._line += lines
+            self._offset += chars
+            if pos > last:
+                return
+            end = buf.find(b"\n" if isinstance(buf, bytes) else "\n", pos)
+            if isinstance(buf, bytes):
+                self._complete_bytes_line(buf[pos:end], records)
+            else:
+                self._complete_lines(buf[pos:end], records)
+            pos = end + 1
 
     def _complete_lines(self, text: str, records: list[Any]) -> None:
         """Parse ``text``: whole lines joined by ``\\n``, the last one included."""
@@ -460,6 +503,15 @@ def _whole_line_decoder(options: dict[str, Any]) -> Callable[[str], Any]:
         parse_constant=None if options["allow_nan"] else _reject_constant,
     )
     return decoder.decode
+
+
+def _record_decoder(options: dict[str, Any], check_length: int) -> Any:
+    """The C decoder of whole lines (C backend, default number types), or None."""
+    if _speedups is None or options["parse_float"] or options["parse_int"]:
+        return None
+    return _speedups.RecordDecoder(
+        check_length, options["max_depth"], options["max_document_size"]
+    )
 
 
 def _as_record_limit(exc: JSONStreamError) -> JSONStreamError:

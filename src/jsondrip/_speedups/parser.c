@@ -990,6 +990,28 @@ raise_busy(ParserObject *self, const char *method)
 
 static PyObject *feed_unguarded(ParserObject *self, PyObject *chunk);
 
+/* A bytes chunk into a plain parser (which holds no undecoded bytes: the
+ * reference sets _plain only then) that is whole, valid UTF-8 is fed as its
+ * text: the same deltas, values and errors as the reference's decoder gives.
+ * Anything else (invalid UTF-8, a chunk ending inside a character, bytes
+ * held from before) goes to the reference's _feed_slow. (utf8.c) */
+static PyObject *
+feed_chunk(ParserObject *self, PyObject *chunk)
+{
+    if (PyBytes_CheckExact(chunk) && self->plain == Py_True) {
+        PyObject *text = jd_utf8_whole(chunk);
+        if (text != NULL) {
+            PyObject *result = feed_unguarded(self, text);
+            Py_DECREF(text);
+            return result;
+        }
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    return feed_unguarded(self, chunk);
+}
+
 /* Parser.feed: take the one-token guard (a second call meanwhile, from
  * another thread, raises ConcurrentUseError and changes nothing), run the
  * feed, give the token back. */
@@ -1010,7 +1032,7 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
     Py_ssize_t size = PyList_GET_SIZE(guard);
     PyObject *token = PyList_GET_ITEM(guard, size - 1);
     Py_SET_SIZE(guard, size - 1);
-    PyObject *result = feed_unguarded(self, chunk);
+    PyObject *result = feed_chunk(self, chunk);
     /* Give the token back, keeping any exception of the feed. */
     PyObject *exc_type, *exc_value, *exc_tb;
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
