@@ -314,18 +314,28 @@ class JsonlParser:
         """
         assert self._records is not None
         decode = self._records.lines
-        while True:
-            pos, lines, chars = decode(buf, pos, last, records)
-            self._line += lines
-            self._offset += chars
-            if pos > last:
-                return
-            end = buf.find(b"\n" if isinstance(buf, bytes) else "\n", pos)
-            if isinstance(buf, bytes):
-                self._complete_bytes_line(buf[pos:end], records)
-            else:
-                self._complete_lines(buf[pos:end], records)
-            pos = end + 1
+        first, line, offset = pos, self._line, self._offset
+        try:
+            while True:
+                pos, lines, chars = decode(buf, pos, last, records)
+                self._line += lines
+                self._offset += chars
+                if pos > last:
+                    return
+                if isinstance(buf, bytes):
+                    end = buf.find(b"\n", pos)
+                    self._complete_bytes_line(buf[pos:end], records)
+                else:
+                    end = buf.find("\n", pos)
+                    self._complete_lines(buf[pos:end], records)
+                pos = end + 1
+        except JSONStreamError:
+            # A bad line raised. Where the Python path takes the lines as one
+            # text (str, or bytes that decode), it counts them at the end
+            # only: the (failed) parser's line and offset stay at the start.
+            if isinstance(buf, str) or _decodes(buf[first:last]):
+                self._line, self._offset = line, offset
+            raise
 
     def _complete_lines(self, text: str, records: list[Any]) -> None:
         """Parse ``text``: whole lines joined by ``\\n``, the last one included."""
@@ -487,6 +497,14 @@ def _busy(method: str) -> ConcurrentUseError:
     )
 
 
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _held_by_a_decoder(data: bytes) -> bool:
     """True when an incremental UTF-8 decoder takes ``data`` without output."""
     try:
@@ -509,9 +527,7 @@ def _record_decoder(options: dict[str, Any], check_length: int) -> Any:
     """The C decoder of whole lines (C backend, default number types), or None."""
     if _speedups is None or options["parse_float"] or options["parse_int"]:
         return None
-    return _speedups.RecordDecoder(
-        check_length, options["max_depth"], options["max_document_size"]
-    )
+    return _speedups.RecordDecoder(check_length, options["max_depth"], options["max_document_size"])
 
 
 def _as_record_limit(exc: JSONStreamError) -> JSONStreamError:
