@@ -336,3 +336,32 @@ def test_whole_utf8_bytes_chunks_take_the_c_str_path() -> None:
     assert parser._plain
     parser.feed('x"}')
     assert parser.close() == {"a": "éx"}
+
+
+# -- a line finished in pieces is read as if it came whole ------------------
+
+
+def summary(module: Any, chunks: list[Chunk], options: dict[str, Any]) -> list[Any]:
+    """The records, bad lines and errors, however the feeds grouped them."""
+    parser = module.JsonlParser(**options)
+    records: list[Any] = []
+    outcome: Any = None
+    try:
+        for chunk in chunks:
+            records += parser.feed(chunk)
+        records += parser.close()
+    except module.JSONStreamError as exc:
+        records += exc.records
+        outcome = (type(exc).__name__, str(exc), exc.offset, exc.line, exc.column)
+    errors = [(type(e).__name__, str(e), e.offset, e.line, e.column) for e in parser.errors]
+    return [typed(records), outcome, errors, parser.bad_lines]
+
+
+@given(jsonl_streams())
+def test_lines_cut_anywhere_give_what_whole_lines_give(case: Any) -> None:
+    """JsonlParser._finish_line reads a line that arrived in pieces with the
+    JSON decoder, as whole lines are read: the same records and errors."""
+    chunks, options = case
+    whole = chunks[0][:0].join(chunks) if chunks else ""
+    for module in (C, PY):
+        assert summary(module, chunks, options) == summary(module, [whole], options)

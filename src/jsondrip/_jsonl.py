@@ -112,7 +112,7 @@ class JsonlParser:
             max_string_length, max_number_length, 4 * max_members, max_record_size
         )
         Parser(**self._options)  # validate the options now, not at the first record
-        self._loads = _whole_line_decoder(self._options)
+        self._json = _whole_line_decoder(self._options)
         self._records = _record_decoder(self._options, self._check_length)
         self._max_depth = max_depth
         #: The errors of bad lines, in order (``on_error="collect"`` only).
@@ -120,6 +120,9 @@ class JsonlParser:
         #: How many bad lines were skipped or collected.
         self.bad_lines = 0
         self._tail: Optional[Parser] = None  # the record in progress
+        # What the tail was fed (while it is short enough for _finish_line).
+        self._pieces: Optional[list[Union[str, bytes]]] = None
+        self._pieces_length = 0
         self._skipping = False  # discarding the rest of a bad line
         self._skip_decoder: Optional[codecs.IncrementalDecoder] = None
         self._line = 1  # the line the next text belongs to
@@ -218,14 +221,14 @@ class JsonlParser:
     def __getstate__(self) -> dict[str, Any]:
         # The C scanner inside json.JSONDecoder cannot be pickled; rebuild it.
         state = self.__dict__.copy()
-        del state["_loads"]
+        del state["_json"]
         del state["_records"]
         state["_guard"] = [None]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._loads = _whole_line_decoder(self._options)
+        self._json = _whole_line_decoder(self._options)
         self._records = _record_decoder(self._options, self._check_length)
 
     # -- framing --------------------------------------------------------------
@@ -253,8 +256,9 @@ class JsonlParser:
             if newline < 0:
                 self._continue_line(text)
                 return
-            self._continue_line(text[:newline])
-            self._end_line(records)
+            if not self._finish_line(text[:newline], records):
+                self._continue_line(text[:newline])
+                self._end_line(records)
             pos = newline + 1
         last = text.rfind("\n")
         if last >= pos:
@@ -282,8 +286,9 @@ class JsonlParser:
             if newline < 0:
                 self._continue_line(data)
                 return
-            self._continue_line(data[:newline])
-            self._end_line(records)
+            if not self._finish_line(data[:newline], records):
+                self._continue_line(data[:newline])
+                self._end_line(records)
             pos = newline + 1
         last = data.rfind(b"\n")
         if last >= pos and self._records is not None:
@@ -339,7 +344,11 @@ class JsonlParser:
 
     def _complete_lines(self, text: str, records: list[Any]) -> None:
         """Parse ``text``: whole lines joined by ``\\n``, the last one included."""
-        loads = self._loads
+        loads = self._json.decode
+        # The decoder's C scanner itself: a line that is one value and nothing
+        # else (no whitespace around it) needs neither decode() nor its
+        # regular expressions; any other line takes decode(), which decides.
+        scan = self._json.scan_once  # type: ignore[attr-defined]
         max_depth = self._max_depth
         append = records.append
         lines = text.split("\n")
@@ -352,14 +361,20 @@ class JsonlParser:
         done = 0
         start = offset
         for index, line in enumerate(lines):
+            length = len(line)
             try:
-                if len(line) > check_length:
+                if length > check_length:
                     raise ValueError("let Parser judge the limits")
-                record = loads(line)
-                if len(line) > max_depth and line.count("[") + line.count("{") > max_depth:
+                try:
+                    record, end = scan(line, 0)
+                except StopIteration:
+                    end = -1
+                if end != length:
+                    record = loads(line)
+                if length > max_depth and line.count("[") + line.count("{") > max_depth:
                     raise ValueError("possibly too deep")
             except (ValueError, RecursionError):
-                if len(line) <= max_record and not line.strip(_BLANK):
+                if length <= max_record and not line.strip(_BLANK):
                     continue
                 # Rare path: position the line exactly, then let Parser judge it.
                 while done < index:
@@ -417,6 +432,48 @@ class JsonlParser:
         else:
             records.append(record)
 
+    def _finish_line(self, rest: Union[str, bytes], records: list[Any]) -> bool:
+        """The end of the line in progress arrived: read the whole line at once.
+
+        The tail ``Parser`` accepted the line's start; if the whole line is a
+        line ``_complete_lines`` would take from the JSON decoder, its record
+        is the one the tail would give once fed the rest (the same rule as
+        for whole lines), so the rest need not go through the incremental
+        parser. Returns False, having changed nothing, for any other line:
+        the caller then feeds the rest to the tail as usual.
+        """
+        pieces = self._pieces
+        if pieces is None or self._tail is None or self._skipping:
+            return False
+        if self._pieces_length + len(rest) > self._check_length:
+            return False
+        if isinstance(rest, bytes):
+            if not all(isinstance(piece, bytes) for piece in pieces):
+                return False
+            try:
+                line = b"".join(pieces + [rest]).decode("utf-8")  # type: ignore[arg-type]
+            except UnicodeDecodeError:
+                return False
+        else:
+            if not all(isinstance(piece, str) for piece in pieces):
+                return False
+            line = "".join(pieces) + rest  # type: ignore[arg-type]
+        if len(line) > self._check_length or not line.strip(_BLANK):
+            return False
+        if len(line) > self._max_depth and line.count("[") + line.count("{") > self._max_depth:
+            return False
+        try:
+            record = self._json.decode(line)
+        except (ValueError, RecursionError):
+            return False
+        records.append(record)
+        self._tail = None
+        self._pieces = None
+        # The line started at self._offset (the tail's _start_at).
+        self._offset += len(line) + 1
+        self._line += 1
+        return True
+
     def _continue_line(self, piece: Union[str, bytes]) -> None:
         """More of the unfinished last line arrived."""
         if self._skipping:
@@ -426,6 +483,8 @@ class JsonlParser:
         if tail is None:
             tail = self._tail = Parser(**self._options)
             tail._start_at(self._offset, self._line)
+            self._pieces = []
+            self._pieces_length = 0
         start = tail._end_offset
         held = tail._undecoded
         try:
@@ -434,6 +493,7 @@ class JsonlParser:
             # Drop the rest of the line; count its characters so that the
             # positions of later lines stay exact.
             self._tail = None
+            self._pieces = None
             self._skipping = True
             self._offset = start
             if isinstance(piece, bytes):
@@ -443,6 +503,14 @@ class JsonlParser:
                     self._skip(held)  # a cut UTF-8 sequence, then text
                 self._skip(piece)
             self._bad_line(_as_record_limit(exc))
+            return
+        pieces = self._pieces
+        if pieces is not None:
+            self._pieces_length += len(piece)
+            if self._pieces_length > self._check_length:
+                self._pieces = None  # too long for _finish_line: the tail decides
+            else:
+                pieces.append(piece)
 
     def _skip(self, piece: Union[str, bytes]) -> None:
         # Offsets count decoded characters, so skipped bytes are decoded too
@@ -465,6 +533,7 @@ class JsonlParser:
             end = self._offset
         elif tail is not None:
             self._tail = None
+            self._pieces = None
             # Held bytes count as errors="replace" counts them, as in whole lines.
             cut = len(tail._undecoded.decode("utf-8", "replace"))
             try:
@@ -513,14 +582,13 @@ def _held_by_a_decoder(data: bytes) -> bool:
         return False
 
 
-def _whole_line_decoder(options: dict[str, Any]) -> Callable[[str], Any]:
-    """``json.loads`` for one complete line, with the parser's options."""
-    decoder = json.JSONDecoder(
+def _whole_line_decoder(options: dict[str, Any]) -> json.JSONDecoder:
+    """``json.loads`` for one complete line (its ``decode``), with the parser's options."""
+    return json.JSONDecoder(
         parse_float=options["parse_float"],
         parse_int=options["parse_int"],
         parse_constant=None if options["allow_nan"] else _reject_constant,
     )
-    return decoder.decode
 
 
 def _record_decoder(options: dict[str, Any], check_length: int) -> Any:
