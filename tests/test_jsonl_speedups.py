@@ -314,6 +314,13 @@ def test_big_chunks_of_records_agree() -> None:
         [b"[", b"\xf0\x9f", b"\x98\x80", b'"\xf0\x9f\x98\x80"]'],
         [b'["', b"x" * 100, b'", ', b"1e400", b"]"],
         [b"[1, 2", bytearray(b", 3"), memoryview(b"]")],
+        [b"\xe2", b"\x82", b"\xac"],  # cut before the first character: not started yet
+        [b'"\xc3', b'\xa9"'],
+        [b'["\xe2\x82', b'\xac", ', b"x]"],  # an error after a held character
+        [b"[1, x\xc3", b'\xa9"]'],  # an error in the chunk that leaves one held
+        [b'["\xf0', b"\x9f", b"\x98", b'\x80", "\xc3', b'\xa9"]', b"\xc3"],  # held at the end
+        [b'{"a": "\xc3', b"\xff"],  # invalid after a held byte
+        [b'["\xc3', '"]'],
     ],
 )
 def test_bytes_chunks_agree(chunks: list[Any]) -> None:
@@ -322,20 +329,31 @@ def test_bytes_chunks_agree(chunks: list[Any]) -> None:
     assert_same(chunks, {})
     assert_same(chunks, {"max_document_size": 12})
     assert_same(chunks, {"multiple_values": True})
+    assert_same(chunks, {"lenient": True})
+    assert_same([b"Here: ```json\n", *chunks], {"lenient": True})
 
 
 @needs_c
-def test_whole_utf8_bytes_chunks_take_the_c_str_path() -> None:
-    parser = C.Parser()
-    parser.feed(b'{"a": "')
-    assert parser._plain  # no bytes held: the next bytes chunk stays in C
+def test_bytes_chunks_stay_in_c_even_when_a_character_is_cut() -> None:
+    slow: list[Any] = []
+
+    class Counting(C.Parser):  # type: ignore[misc, name-defined]
+        def _feed_slow(self, chunk: Any) -> Any:
+            slow.append(chunk)
+            return super()._feed_slow(chunk)
+
+    parser = Counting()
+    parser.feed(b'{"a": "')  # the first chunk (a BOM?) takes the reference
     parser.feed(b"\xc3")
     assert not parser._plain
-    assert parser._undecoded == b"\xc3"
-    parser.feed(b"\xa9")
+    assert parser._undecoded == b"\xc3"  # held where the reference holds it
+    parser.feed(b"\xa9\xe2\x82")
+    assert parser._undecoded == b"\xe2\x82"
+    parser.feed(b"\xac")
     assert parser._plain
     parser.feed('x"}')
-    assert parser.close() == {"a": "éx"}
+    assert parser.close() == {"a": "é€x"}
+    assert slow == [b'{"a": "']
 
 
 # -- a line finished in pieces is read as if it came whole ------------------

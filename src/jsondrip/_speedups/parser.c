@@ -990,24 +990,21 @@ raise_busy(ParserObject *self, const char *method)
 
 static PyObject *feed_unguarded(ParserObject *self, PyObject *chunk);
 
-/* A bytes chunk into a plain parser (which holds no undecoded bytes: the
- * reference sets _plain only then) that is whole, valid UTF-8 is fed as its
- * text: the same deltas, values and errors as the reference's decoder gives.
- * Anything else (invalid UTF-8, a chunk ending inside a character, bytes
- * held from before) goes to the reference's _feed_slow. (utf8.c) */
+static PyObject *
+feed_text(PyObject *self, PyObject *text)
+{
+    return feed_unguarded((ParserObject *)self, text);
+}
+
+/* A bytes chunk: decoded in C and fed as text, unless jd_feed_utf8 (utf8.c)
+ * leaves it to the reference's _feed_slow. */
 static PyObject *
 feed_chunk(ParserObject *self, PyObject *chunk)
 {
-    if (PyBytes_CheckExact(chunk) && self->plain == Py_True) {
-        PyObject *text = jd_utf8_whole(chunk);
-        if (text != NULL) {
-            PyObject *result = feed_unguarded(self, text);
-            Py_DECREF(text);
-            return result;
-        }
-        if (PyErr_Occurred()) {
-            return NULL;
-        }
+    PyObject *result;
+    if (PyBytes_CheckExact(chunk) &&
+        jd_feed_utf8((PyObject *)self, chunk, self->plain == Py_True, feed_text, &result)) {
+        return result;
     }
     return feed_unguarded(self, chunk);
 }

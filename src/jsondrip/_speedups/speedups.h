@@ -127,9 +127,14 @@ Py_ssize_t jd_count_newlines(int kind, const void *data, Py_ssize_t end, Py_ssiz
  * *out; -1 if it is invalid or cut. */
 Py_ssize_t jd_utf8_char(const unsigned char *s, Py_ssize_t n, Py_UCS4 *out);
 
-/* The str of a bytes chunk that is valid UTF-8 and does not end inside a
- * character; NULL otherwise, with no exception set (except MemoryError). */
-PyObject *jd_utf8_whole(PyObject *chunk);
+/* Parser.feed(bytes) in C: feeds the decoded text with `feed` (the C str
+ * path), keeping a cut character in the reference's codecs decoder. Returns
+ * 0 when it does not handle the chunk (nothing changed: use _feed_slow);
+ * else 1, with *result the deltas or NULL and an exception. `plain` is the
+ * parser's _plain (then it holds no bytes). */
+typedef PyObject *(*jd_feed_text)(PyObject *self, PyObject *text);
+int jd_feed_utf8(PyObject *self, PyObject *chunk, int plain, jd_feed_text feed,
+                 PyObject **result);
 
 /* decode.c ------------------------------------------------------------- */
 
