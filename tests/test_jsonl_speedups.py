@@ -388,3 +388,28 @@ def test_lines_cut_anywhere_give_what_whole_lines_give(case: Any) -> None:
     whole = chunks[0][:0].join(chunks) if chunks else ""
     for module in (C, PY):
         assert summary(module, chunks, options) == summary(module, [whole], options)
+
+
+@pytest.mark.parametrize("module", [C, PY], ids=["c", "python"])
+def test_a_cut_line_start_is_judged_by_the_feed_that_brings_it(module: Any) -> None:
+    """Whether the start of a line is parsed at once (C backend) or kept until
+    its end (pure Python, when it is certainly valid so far), the same feed
+    fails, partial shows the same value, and the record is the same."""
+    parser = module.JsonlParser()
+    assert parser.feed('1\n{"a": [1, 2], "b": "tex') == [1]
+    assert parser.partial == {"a": [1, 2], "b": "tex"}
+    assert parser.feed('t"}\n{"c": "\\u12') == [{"a": [1, 2], "b": "text"}]
+    assert parser.feed('34"}\n') == [{"c": "\u1234"}]
+    quiet = module.JsonlParser()
+    assert quiet.feed('{"a": "x", "b') == []  # nothing read: the line may wait
+    assert quiet._deferred == (quiet._records is None)  # it does in pure Python
+    assert quiet.feed('": [true]}\n') == [{"a": "x", "b": [True]}]
+    failing = module.JsonlParser()
+    with pytest.raises(module.JSONStreamError) as error:
+        failing.feed('2\n{"a": [1, }, "b": "x')
+    assert (error.value.records, error.value.line, error.value.column) == ([2], 2, 11)
+    pickled = module.JsonlParser()
+    pickled.feed(b'{"caf\xc3')
+    clone = pickle.loads(pickle.dumps(pickled))
+    assert clone.feed(b'\xa9": 1}\n') == [{"café": 1}]
+    assert clone.close() == []

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Callable, Literal, Optional, Union
 
 from ._backend import _speedups
@@ -123,6 +125,8 @@ class JsonlParser:
         # What the tail was fed (while it is short enough for _finish_line).
         self._pieces: Optional[list[Union[str, bytes]]] = None
         self._pieces_length = 0
+        # The line in progress is only in _pieces: no tail Parser yet (see _defers).
+        self._deferred = False
         self._skipping = False  # discarding the rest of a bad line
         self._skip_decoder: Optional[codecs.IncrementalDecoder] = None
         self._line = 1  # the line the next text belongs to
@@ -136,6 +140,8 @@ class JsonlParser:
     @property
     def partial(self) -> Any:
         """The partial value of the record in progress, or ``None``."""
+        if self._deferred:
+            self._materialize()
         return self._tail.value if self._tail is not None else None
 
     @property
@@ -227,6 +233,7 @@ class JsonlParser:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"_pieces": None, "_pieces_length": 0, "_deferred": False})
         self.__dict__.update(state)
         self._json = _whole_line_decoder(self._options)
         self._records = _record_decoder(self._options, self._check_length)
@@ -251,7 +258,7 @@ class JsonlParser:
             if text[0] == "\ufeff":
                 text = text[1:]
         pos = 0
-        if self._tail is not None or self._skipping:
+        if self._tail is not None or self._skipping or self._deferred:
             newline = text.find("\n")
             if newline < 0:
                 self._continue_line(text)
@@ -281,7 +288,7 @@ class JsonlParser:
             if data.startswith(_BOM_BYTES):
                 data = data[len(_BOM_BYTES) :]
         pos = 0
-        if self._tail is not None or self._skipping:
+        if self._tail is not None or self._skipping or self._deferred:
             newline = data.find(b"\n")
             if newline < 0:
                 self._continue_line(data)
@@ -443,7 +450,7 @@ class JsonlParser:
         the caller then feeds the rest to the tail as usual.
         """
         pieces = self._pieces
-        if pieces is None or self._tail is None or self._skipping:
+        if pieces is None or (self._tail is None and not self._deferred) or self._skipping:
             return False
         if self._pieces_length + len(rest) > self._check_length:
             return False
@@ -469,18 +476,62 @@ class JsonlParser:
         records.append(record)
         self._tail = None
         self._pieces = None
+        self._deferred = False
         # The line started at self._offset (the tail's _start_at).
         self._offset += len(line) + 1
         self._line += 1
         return True
 
-    def _continue_line(self, piece: Union[str, bytes]) -> None:
+    def _defers(self, piece: Union[str, bytes]) -> bool:
+        """Can the start of a line wait for its end before it is parsed?
+
+        Only when ``Parser`` cannot find an error in it: when it is the start
+        of some valid JSON (``_completes``) and too short and shallow for any
+        limit (the rule of ``_complete_lines``). Then, in the usual case, the
+        rest arrives with the next chunk and ``_finish_line`` reads the whole
+        line without the incremental parser ever seeing it; otherwise
+        (``partial`` read, more pieces, a line the decoder rejects)
+        ``_materialize`` feeds the start to a tail as it came.
+        """
+        if len(piece) > self._check_length:
+            return False
+        if isinstance(piece, bytes):
+            try:
+                # A character cut at the end is held by a tail's decoder
+                # without an error: the text before it is what matters.
+                text = codecs.utf_8_decode(piece, "strict", False)[0]
+            except UnicodeDecodeError:
+                return False
+        else:
+            text = piece
+        if len(text) > self._max_depth and text.count("[") + text.count("{") > self._max_depth:
+            return False
+        return _completes(text, self._json.decode)
+
+    def _materialize(self) -> None:
+        """Feed a deferred line start to a tail Parser, as it came."""
+        pieces = self._pieces or []
+        self._deferred = False
+        self._pieces = None
+        for piece in pieces:
+            self._continue_line(piece, defer=False)
+
+    def _continue_line(self, piece: Union[str, bytes], defer: bool = True) -> None:
         """More of the unfinished last line arrived."""
+        if self._deferred:
+            self._materialize()
         if self._skipping:
             self._skip(piece)
             return
         tail = self._tail
         if tail is None:
+            # (With the C backend, whose tail parses the start faster than
+            # _completes guesses, the guess does not pay.)
+            if defer and self._records is None and self._defers(piece):
+                self._pieces = [piece]
+                self._pieces_length = len(piece)
+                self._deferred = True
+                return
             tail = self._tail = Parser(**self._options)
             tail._start_at(self._offset, self._line)
             self._pieces = []
@@ -524,6 +575,8 @@ class JsonlParser:
 
     def _end_line(self, records: list[Any], final: bool = False) -> None:
         """The line in progress ended (at a newline, or at the end of input)."""
+        if self._deferred:
+            self._materialize()
         tail = self._tail
         if self._skipping:
             if self._skip_decoder is not None:
@@ -564,6 +617,64 @@ def _busy(method: str) -> ConcurrentUseError:
         " (from another thread?): a parser is not thread-safe; use one per thread"
         " or serialise the calls with a lock"
     )
+
+
+_STRUCTURE = re.compile(r'["\[\]{}]')
+
+
+def _completes(text: str, decode: Callable[[str], Any]) -> bool:
+    """True if ``text`` is the start of a JSON document: one of a few likely
+    endings (close the cut string, a value after ``,`` or ``:``, the closing
+    brackets) makes it one that ``decode`` accepts. False: not known.
+
+    Any ending ``decode`` accepts proves it, so the guess may be rough: it
+    tracks brackets outside strings, skipping each string with the JSON
+    decoder's own (C) ``scanstring``.
+    """
+    closers: list[str] = []
+    cut = ""
+    search = _STRUCTURE.search
+    pos = 0
+    while True:
+        match = search(text, pos)
+        if match is None:
+            break
+        char = match.group()
+        pos = match.end()
+        if char == '"':
+            try:
+                pos = scanstring(text, pos)[1]
+            except ValueError:  # the string runs to the end (or is bad: decode says)
+                backslashes = len(text) - len(text.rstrip("\\"))
+                cut = '\\"' if backslashes % 2 else '"'
+                break
+        elif char == "[":
+            closers.append("]")
+        elif char == "{":
+            closers.append("}")
+        elif closers:
+            closers.pop()
+        else:
+            return False
+    head = text + cut
+    last = head.rstrip(_BLANK)[-1:]
+    in_object = bool(closers) and closers[-1] == "}"
+    if last == ",":
+        fillers: tuple[str, ...] = ('"":null',) if in_object else ("null",)
+    elif last == ":":
+        fillers = ("null",)
+    elif last == '"' and in_object:
+        fillers = ("", ":null")  # a value, or a key
+    else:
+        fillers = ("",)
+    end = "".join(reversed(closers))
+    for filler in fillers:
+        try:
+            decode(head + filler + end)
+        except (ValueError, RecursionError):
+            continue
+        return True
+    return False
 
 
 def _decodes(data: bytes) -> bool:
