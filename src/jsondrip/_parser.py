@@ -440,9 +440,9 @@ class Parser(ParserBase):
                 limit,
             )
             raise self._fail(pending, error, deltas)
-        # Text into a started parser takes the fast entry from now on, and
-        # so do bytes in C (_speedups/parser.c, feed_chunk): only a UTF-8
-        # sequence cut at the end of a chunk keeps them on this path.
+        # Text into a started parser takes the fast entry from now on; bytes
+        # take the C one (_speedups/utf8.c), which keeps a UTF-8 sequence cut
+        # at the end of a chunk in self._decoder as this method does.
         self._plain = not self._undecoded and not self._hunting
         return deltas
 
