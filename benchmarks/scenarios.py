@@ -481,10 +481,14 @@ class JsonlResult:
     base_peak: int | None
     drip_records: int | None
     base_records: int | None
+    #: The pure-Python backend, measured in the same run when the installed
+    #: backend is the C one (None otherwise: ``drip`` is then the pure one).
+    drip_py: Measurement | None = None
 
 
-def _drip_jsonl(path: Path, deadline: float) -> int:
-    import jsondrip
+def _drip_jsonl(path: Path, deadline: float, jsondrip: Any = None) -> int:
+    if jsondrip is None:
+        import jsondrip
 
     parser = jsondrip.JsonlParser()
     n = 0
@@ -574,11 +578,16 @@ def run_jsonl(
         if error is not None:
             failures.append(f"jsonl: {error}")
             log(f"  jsonl: CORRECTNESS FAILURE: {error}")
+        import jsondrip
+
+        pure = P.pure_python_jsondrip()
+        pure = None if pure is jsondrip else pure
         base_times: list[float] = []
         drip_times: list[float] = []
-        base_n = drip_n = 0
+        py_times: list[float] = []
+        base_n = drip_n = py_n = 0
         drip_cap = cap
-        for _ in range(max(1, repeat)):  # interleaved so that drift hits both alike
+        for _ in range(max(1, repeat)):  # interleaved so that drift hits all alike
             t, base_n = _timed(_base_jsonl, path, INF)
             assert t is not None
             base_times.append(t)
@@ -588,6 +597,10 @@ def run_jsonl(
                 drip_times = []
                 break
             drip_times.append(t)
+            if pure is not None:
+                t, py_n = _timed(functools.partial(_drip_jsonl, jsondrip=pure), path, drip_cap)
+                if t is not None:
+                    py_times.append(t)
         base = Measurement(OK, statistics.median(base_times), len(base_times), True)
         if drip_times:
             drip_ok = drip_n == jf.n_records
@@ -596,13 +609,25 @@ def run_jsonl(
             drip = Measurement(OK, statistics.median(drip_times), len(drip_times), drip_ok)
         else:
             drip = Measurement(CAPPED, detail=f"> {drip_cap:.0f} s")
+        drip_py = None
+        if pure is not None:
+            if py_times and len(py_times) == len(drip_times):
+                py_ok = py_n == jf.n_records
+                if not py_ok:
+                    failures.append(f"jsonl: {py_n} records from pure-Python JsonlParser")
+                drip_py = Measurement(OK, statistics.median(py_times), len(py_times), py_ok)
+            else:
+                drip_py = Measurement(CAPPED, detail=f"> {drip_cap:.0f} s")
         base_peak = _peak(_base_jsonl, path)
         drip_peak = _peak(_drip_jsonl, path) if drip_times else None
         log(
-            f"  jsonl: line loop {base.seconds:.2f} s, JsonlParser {_describe(drip, drip_cap)}, "
-            f"peaks {base_peak} / {drip_peak} bytes"
+            f"  jsonl: line loop {base.seconds:.2f} s, JsonlParser {_describe(drip, drip_cap)}"
+            + (f", pure Python {_describe(drip_py, drip_cap)}" if drip_py else "")
+            + f", peaks {base_peak} / {drip_peak} bytes"
         )
-        return JsonlResult(jf, JSONL_CHUNK, drip, base, drip_peak, base_peak, drip_n, base_n)
+        return JsonlResult(
+            jf, JSONL_CHUNK, drip, base, drip_peak, base_peak, drip_n, base_n, drip_py
+        )
 
 
 # --------------------------------------------------------------------------- latency

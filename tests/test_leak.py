@@ -116,3 +116,50 @@ def test_no_growth_in_memory_or_reference_counts() -> None:
     assert grown < 4 * 1024 * 1024, f"RSS grew by {grown} bytes on backend {jsondrip.BACKEND}"
     for obj, before, after in zip(SHARED, start_refs, refs):
         assert after - before < 100, f"{obj!r}: refcount {before} -> {after}"
+
+
+JSONL = (
+    '{"id": 1, "text": "caf\\u00e9 \\ud83d\\ude00", "tags": ["a", "b"], "f": 0.5}\n'
+    '{"id": 12345678901234567890, "text": "été", "n": null, "ok": true}\n'
+    "\n"
+    '{"bad": [1,, 2]}\n'  # a bad line
+    '{"id": 3, "id": 4, "deep": [[[[[[1]]]]]]}\r\n'
+    "[NaN]\n"
+    '{"long": "' + "x" * 200 + '", "k\\u0065y": -0.0}\n'
+    '"\\ud800"\n'
+    '{"cut": "the last line, no newline'
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="RSS is read from /proc")
+def test_json_lines_leave_no_growth() -> None:
+    """JsonlParser with the C record decoder and the C bytes path: good and
+    bad lines, str and bytes chunks of every size, pickles, a cut last line."""
+    data = JSONL.encode()
+
+    def run(seed: int) -> int:
+        parser = jsondrip.JsonlParser(on_error="collect", max_depth=4)
+        source: Any = data if seed % 2 else JSONL
+        size = 1 + seed % 97
+        n = 0
+        for i in range(0, len(source), size):
+            n += len(parser.feed(source[i : i + size]))
+            if i == size * 3 and seed % 7 == 0:
+                parser = pickle.loads(pickle.dumps(parser))
+        parser.close()  # the cut last line is collected, not raised
+        return n + len(parser.errors)
+
+    total = sum(run(seed) for seed in range(500))  # warm up
+    gc.collect()
+    start_rss = _rss()
+    start_refs = [sys.getrefcount(obj) for obj in SHARED]
+    for seed in range(500, 5500):
+        total += run(seed)
+    gc.collect()
+    grown = _rss() - start_rss
+    refs = [sys.getrefcount(obj) for obj in SHARED]
+    assert total > 5000
+    assert grown < 4 * 1024 * 1024, f"RSS grew by {grown} bytes on backend {jsondrip.BACKEND}"
+    for obj, before, after in zip(SHARED, start_refs, refs):
+        assert after - before < 100, f"{obj!r}: refcount {before} -> {after}"

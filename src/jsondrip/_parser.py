@@ -278,7 +278,7 @@ class Parser(ParserBase):
         # goes out with the first deltas so that folding starts from nothing.
         self._announce_root = self._multiple
         # True when feed() can skip the checks _feed_slow makes: the parser is
-        # healthy, past the first chunk, and has only ever been fed text.
+        # healthy, past the first chunk, and holds no undecoded bytes.
         self._plain = False
 
         # The open string value: where it lives (its text is _s_cont[_s_key]
@@ -450,8 +450,10 @@ class Parser(ParserBase):
                 limit,
             )
             raise self._fail(pending, error, deltas)
-        # Text into a started parser takes the fast entry from now on.
-        self._plain = self._decoder is None and not self._hunting
+        # Text into a started parser takes the fast entry from now on; bytes
+        # take the C one (_speedups/utf8.c), which keeps a UTF-8 sequence cut
+        # at the end of a chunk in self._decoder as this method does.
+        self._plain = not self._undecoded and not self._hunting
         return deltas
 
     def _hunt(self, deltas: list[Delta]) -> None:

@@ -110,6 +110,16 @@ PyInit__speedups(void)
         Py_DECREF(module);
         return NULL;
     }
+    if (PyType_Ready(&JD_RecordDecoderType) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    Py_INCREF(&JD_RecordDecoderType);
+    if (PyModule_AddObject(module, "RecordDecoder", (PyObject *)&JD_RecordDecoderType) < 0) {
+        Py_DECREF(&JD_RecordDecoderType);
+        Py_DECREF(module);
+        return NULL;
+    }
     PyObject *states = Py_BuildValue(
         "{si,si,si,si,si,si,si,si,si,si,si,si,si,si,si}", "_VALUE", JD_VALUE, "_ARRAY_FIRST",
         JD_ARRAY_FIRST, "_BETWEEN", JD_BETWEEN, "_FOUND", JD_FOUND, "_NUMBER", JD_NUMBER,

@@ -1067,6 +1067,25 @@ raise_busy(ParserObject *self, const char *method)
 
 static PyObject *feed_unguarded(ParserObject *self, PyObject *chunk);
 
+static PyObject *
+feed_text(PyObject *self, PyObject *text)
+{
+    return feed_unguarded((ParserObject *)self, text);
+}
+
+/* A bytes chunk: decoded in C and fed as text, unless jd_feed_utf8 (utf8.c)
+ * leaves it to the reference's _feed_slow. */
+static PyObject *
+feed_chunk(ParserObject *self, PyObject *chunk)
+{
+    PyObject *result;
+    if (PyBytes_CheckExact(chunk) &&
+        jd_feed_utf8((PyObject *)self, chunk, self->plain == Py_True, feed_text, &result)) {
+        return result;
+    }
+    return feed_unguarded(self, chunk);
+}
+
 /* Parser.feed: take the one-token guard (a second call meanwhile, from
  * another thread, raises ConcurrentUseError and changes nothing), run the
  * feed, give the token back. */
@@ -1087,7 +1106,7 @@ ParserBase_feed(ParserObject *self, PyObject *chunk)
     Py_ssize_t size = PyList_GET_SIZE(guard);
     PyObject *token = PyList_GET_ITEM(guard, size - 1);
     Py_SET_SIZE(guard, size - 1);
-    PyObject *result = feed_unguarded(self, chunk);
+    PyObject *result = feed_chunk(self, chunk);
     if (result != NULL && PyList_GET_SIZE(guard) < ((PyListObject *)guard)->allocated) {
         /* Give the token back: the list's storage was kept, nothing can fail. */
         PyList_SET_ITEM(guard, PyList_GET_SIZE(guard), token);

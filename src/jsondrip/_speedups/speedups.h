@@ -16,7 +16,9 @@
  * do, and the differential tests (tests/test_speedups.py) check the rest.
  *
  * Files: module.c (module init, cached constants), parser.c (the type, feed,
- * value, pickling), scan.c (token scanners over PyUnicode data).
+ * value, pickling), scan.c (token scanners over PyUnicode data), utf8.c
+ * (UTF-8 helpers), decode.c (RecordDecoder: whole JSON Lines records, for
+ * JsonlParser).
  */
 #ifndef JSONDRIP_SPEEDUPS_H
 #define JSONDRIP_SPEEDUPS_H
@@ -141,5 +143,25 @@ PyObject *jd_number_value(PyObject *buf, int kind, const void *data, Py_ssize_t 
 
 /* Count '\n' in data[0:end] and find the last one (-1 if none). */
 Py_ssize_t jd_count_newlines(int kind, const void *data, Py_ssize_t end, Py_ssize_t *last);
+
+/* utf8.c --------------------------------------------------------------- */
+
+/* Decode the UTF-8 sequence at s[0:n] (strict): its length, the code point in
+ * *out; -1 if it is invalid or cut. */
+Py_ssize_t jd_utf8_char(const unsigned char *s, Py_ssize_t n, Py_UCS4 *out);
+
+/* Parser.feed(bytes) in C: feeds the decoded text with `feed` (the C str
+ * path), keeping a cut character in the reference's codecs decoder. Returns
+ * 0 when it does not handle the chunk (nothing changed: use _feed_slow);
+ * else 1, with *result the deltas or NULL and an exception. `plain` is the
+ * parser's _plain (then it holds no bytes). */
+typedef PyObject *(*jd_feed_text)(PyObject *self, PyObject *text);
+int jd_feed_utf8(PyObject *self, PyObject *chunk, int plain, jd_feed_text feed,
+                 PyObject **result);
+
+/* decode.c ------------------------------------------------------------- */
+
+/* RecordDecoder: whole JSON Lines records in C (for JsonlParser). */
+extern PyTypeObject JD_RecordDecoderType;
 
 #endif /* JSONDRIP_SPEEDUPS_H */
