@@ -40,6 +40,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import SchemaValidator
 from typing_extensions import get_args, get_origin, is_typeddict
 
 __all__ = ["Shape", "shape_of"]
@@ -85,10 +86,14 @@ class Shape:
         "_fields",
         "_gated",
         "_item",
+        "aliased",
         "allow_extra",
         "annotation",
+        "array_ok",
+        "check",
         "config",
         "exact",
+        "field_names",
         "forbid_extra",
         "hooked",
         "kind",
@@ -96,7 +101,10 @@ class Shape:
         "members",
         "metadata",
         "nullable",
+        "object_ok",
+        "plain_model",
         "same_type",
+        "showable",
         "str_like",
         "tag_keys",
         "tags",
@@ -108,11 +116,15 @@ class Shape:
         self.annotation = annotation
         self.config = config
         self._adapter: Optional[TypeAdapter[Any]] = None
+        # validate_python of the built validator (set by validate_scalar).
+        self.check: Any = None
         self._children: dict[Any, tuple[int, Any, Optional[Shape]]] = {}
         self._item: Optional[tuple[int, Any, Optional[Shape]]] = None
         # JSON key -> (attribute name, priority among the keys of that field).
         self._fields: dict[str, tuple[str, int]] = {}
         self._gated: set[str] = set()  # attribute names under field validators / AliasPath
+        self.aliased = False  # some field has several keys (validation_alias choices)
+        self.field_names: tuple[str, ...] = ()  # a model's fields, in order
         self.forbid_extra = False
         self.allow_extra = False
         self.nullable = False
@@ -146,6 +158,11 @@ class Shape:
             self._read_tags()
         self.trivial = self._is_trivial(origin)
         self.hooked = self._find_hooks()
+        self.object_ok = self.accepts_object()
+        self.array_ok = self.accepts_array()
+        # An open string shows its prefix here.
+        self.showable = self.str_like and not self.hooked
+        self.plain_model = self.kind == MODEL and self._is_plain_model()
 
     def _classify(self, target: Any, origin: Any) -> str:
         if self.members:
@@ -168,7 +185,7 @@ class Shape:
             return SEQUENCE if not args or (len(args) == 2 and args[1] is Ellipsis) else TUPLE
         if target in (list, set, frozenset) or origin in _SEQUENCE_ORIGINS:
             return SEQUENCE
-        if target in (str, int, float):
+        if target in (str, int, float, bool):
             self.same_type = target
             self.str_like = target is str
         elif target is Decimal:
@@ -250,6 +267,57 @@ class Shape:
             config = getattr(target, "__pydantic_config__", None) or {}
         self.forbid_extra = config.get("extra") == "forbid"
         self.allow_extra = config.get("extra") == "allow"
+        self.aliased = any(priority > 0 for _, priority in self._fields.values())
+        if self.kind == MODEL:
+            self.field_names = tuple(target.model_fields)
+
+    def _is_plain_model(self) -> bool:
+        """Is the model, once every field arrived validated, exactly its
+        validated self? No model validator, ``__init__``, ``model_post_init``,
+        private attribute, schema hook, alias choice, gated field or extra
+        keys kept: then completing it needs no second validation."""
+        target = self.target
+        config = target.model_config
+        decorators = _decorators(target)
+        return (
+            not self.hooked
+            and not self.aliased
+            and not self._gated
+            and not self.allow_extra
+            and config.get("revalidate_instances", "never") == "never"
+            and decorators is not None
+            and not decorators.model_validators
+            and not decorators.root_validators
+            and getattr(target, "__pydantic_post_init__", None) is None
+            and not getattr(target, "__pydantic_custom_init__", True)
+            and not getattr(target, "__private_attributes__", True)
+            and _same_function(target, "__get_pydantic_core_schema__")
+        )
+
+    def partial(self) -> Any:
+        """A new empty partial value for an object here: every field ``None``
+        (not its default: nothing has arrived), none of them set."""
+        kind = self.kind
+        target = self.target
+        if kind == MODEL:
+            if self.plain_model:
+                view = target.__new__(target)
+                _set(view, "__dict__", dict.fromkeys(self.field_names))
+                _set(view, "__pydantic_fields_set__", set())
+                _set(view, "__pydantic_extra__", None)
+                _set(view, "__pydantic_private__", None)
+                return view
+            view = target.model_construct(_fields_set=set())
+            _set(view, "__dict__", dict.fromkeys(self.field_names))
+            if view.__pydantic_extra__ is not None:
+                _set(view, "__pydantic_extra__", {})
+            return view
+        if kind == DATACLASS:
+            view = object.__new__(target)
+            for field in dataclasses.fields(target):
+                _set(view, field.name, None)
+            return view
+        return {}
 
     def _find_hooks(self) -> bool:
         if self.kind in (MODEL, DATACLASS):
@@ -369,12 +437,16 @@ class Shape:
 
     def validate_scalar(self, value: Any) -> Any:
         """Validate a complete JSON scalar, from its exact text."""
+        if self.same_type is type(value):
+            # str from str, float from float, int from int, bool from bool:
+            # the same in both modes (strict included), and the parser's own
+            # object is kept.
+            check = self.check
+            if check is None:
+                check = self.check = _python_check(self.adapter)
+            return check(value)
         if self.kind == ANY:
             return plain(value)
-        if self.same_type is type(value):
-            # str from str, float from float, int from int: the same in both
-            # modes (strict included), and the parser's own object is kept.
-            return self.adapter.validate_python(value)
         if self.exact and isinstance(value, Decimal):
             return self.adapter.validate_python(value)  # parse_float=Decimal: every digit
         return self.adapter.validate_json(number_text(value))
@@ -386,6 +458,26 @@ class Shape:
         except RecursionError:
             raise too_deep(self) from None
         return self.adapter.validate_json(text)
+
+
+_set = object.__setattr__
+
+
+def _same_function(target: type, name: str) -> bool:
+    """Does ``target`` inherit ``BaseModel``'s own ``name`` classmethod?"""
+    mine = getattr(target, name, None)
+    base = getattr(BaseModel, name, None)
+    return getattr(mine, "__func__", mine) is getattr(base, "__func__", base)
+
+
+def _python_check(adapter: TypeAdapter[Any]) -> Any:
+    """``adapter.validate_python``, called on its core validator when that is
+    a plain ``SchemaValidator`` (no plugin): the same result without the
+    wrapper's cost."""
+    validator = adapter.validator
+    if isinstance(validator, SchemaValidator):
+        return validator.validate_python
+    return adapter.validate_python
 
 
 def too_deep(shape: Shape) -> ValidationError:

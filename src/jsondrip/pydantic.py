@@ -55,7 +55,7 @@ import dataclasses
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any, Generic, Optional, Protocol, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ._delta import Item, Path
 from ._parser import Chunk, Parser
@@ -95,6 +95,8 @@ __all__ = [
 
 T = TypeVar("T")
 
+_new = tuple.__new__  # Item(path, value) without NamedTuple's Python-level __new__
+
 T_co = TypeVar("T_co", covariant=True)
 
 
@@ -119,6 +121,9 @@ _INNER = 2  # inside a _RAW region, an ignored key or an unresolved union
 _TAG = 3  # a discriminated union waiting for its tag
 _NARROW = 4  # a plain union with several candidates left
 
+# Shapes shown as a partial value while their container is open.
+_SHOWN_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, SEQUENCE, TUPLE, ANY))
+
 
 class _Open:
     """An open container: how it is handled, its partial value, its inputs."""
@@ -131,6 +136,7 @@ class _Open:
         "loc",
         "mode",
         "path",
+        "raw",
         "role",
         "shape",
         "view",
@@ -156,6 +162,7 @@ class _Open:
         self.loc = loc  # pydantic's location of this value (union tags included)
         self.inputs: Optional[dict[Any, Any]] = None
         self.cands: Optional[list[tuple[Shape, list[Any]]]] = None
+        self.raw: Any = None  # the parser's own container, once needed
 
 
 class TypedParser(Generic[T]):
@@ -188,11 +195,13 @@ class TypedParser(Generic[T]):
         self._root_shape = shape_of(type_)
         self._stack: list[_Open] = []
         self._root: Any = None
-        # The scalar being added: (path, role, shape, attribute, loc) until its "end".
-        self._pending: Optional[tuple[Path, int, Optional[Shape], Any, Path]] = None
+        # The scalar being added: (path, role, shape, attribute, parent) until its "end".
+        self._pending: Optional[tuple[Path, int, Optional[Shape], Any, Optional[_Open]]] = None
         self._changes = 0  # how often the typed view changed (for stream())
         self._final_seen_at: Optional[int] = None
-        self._shown_string: Optional[tuple[Path, _Open, Any]] = None
+        # The open string shown in the typed view, while it is open: where
+        # value repaints it from, (raw holder, key, view, slot, setter).
+        self._paint: Optional[tuple[Any, Any, Any, Any, Any]] = None
         self._grown = False  # the shown string got text since value was last read
         self._final: Any = None
         self._has_final = False
@@ -203,15 +212,18 @@ class TypedParser(Generic[T]):
     @property
     def value(self) -> Optional[Partial[T]]:
         """The partial instance so far (``None`` before the value starts)."""
-        shown = self._shown_string
-        if shown is not None and self._grown:
+        if self._grown:
+            # The shown string grew: show its text now, not on every feed, so
+            # that feeding alone never holds a reference to the parser's open
+            # string (which would stop it growing in place).
             self._grown = False
-            path, parent, attribute = shown
-            text = _lookup(self._parser.value, path)
-            if isinstance(text, str):
-                self._put(parent, path[-1], attribute, text, mark=True)
-        if self._has_final:
-            return self._final  # type: ignore[no-any-return]
+            paint = self._paint
+            if paint is not None:
+                holder, key, view, slot, setter = paint
+                if setter is None:
+                    view[slot] = holder[key]
+                else:
+                    setter(view, slot, holder[key])
         return self._root  # type: ignore[no-any-return]
 
     @property
@@ -280,7 +292,6 @@ class TypedParser(Generic[T]):
         """
         if self._error is not None:
             raise self._error
-        items: list[Item] = []
         try:
             deltas = self._parser.feed(chunk)
         except JSONStreamError as error:
@@ -288,9 +299,18 @@ class TypedParser(Generic[T]):
             # is the one to report.
             self._error = error
             with contextlib.suppress(ValidationError):
-                self._apply(error.deltas, items)
+                self._apply(error.deltas, [])
             raise
-        self._apply(deltas, items)
+        items: list[Item] = []
+        if deltas:
+            # Most chunks of a stream make no delta or one "append" (the open
+            # string grew): those take the first branch and nothing else.
+            if len(deltas) == 1 and deltas[0][0] == "append":
+                if self._paint is not None:
+                    self._changes += 1
+                    self._grown = True
+            else:
+                self._apply(deltas, items)
         return items
 
     def feed_eof(self) -> list[Item]:
@@ -331,13 +351,75 @@ class TypedParser(Generic[T]):
     # -- following the deltas ---------------------------------------------------
 
     def _apply(self, deltas: list[Any], items: list[Item]) -> None:
+        """Follow the parser's deltas.
+
+        The common cases are handled here, inline (this loop runs for every
+        chunk with a delta): a scalar starting as a field of a partial model
+        or an item of a partial list, and ending there with a value of its
+        type's own JSON type (``str``, ``int``, ``float``, ``bool``). Anything
+        else goes through :meth:`_on_add` and :meth:`_on_end`, which handle
+        every case; the fast paths only skip steps that cannot apply.
+        """
+        stack = self._stack
         try:
             for op, path, value in deltas:
-                if op == "add":
-                    self._on_add(path, value)
-                elif op == "end":
+                if op == "end":
+                    pending = self._pending
+                    if pending is not None:
+                        role, shape, attribute, parent = pending[1:]
+                        if (
+                            role == TYPED
+                            and parent is not None
+                            and shape is not None
+                            and shape.same_type is type(value)
+                            and shape.check is not None
+                        ):
+                            self._pending = None
+                            self._paint = None
+                            try:
+                                result = shape.check(value)
+                            except ValidationError as error:
+                                raise _relocate(error, path, _loc(parent, path)) from None
+                            view = parent.view
+                            parent_shape = parent.shape
+                            if type(view) is list:
+                                key = path[-1]
+                                if key == len(view):
+                                    view.append(result)
+                                else:
+                                    view[key] = result
+                                self._changes += 1
+                                items.append(_new(Item, (path, result)))
+                                continue
+                            if parent_shape.plain_model:  # type: ignore[union-attr]
+                                view.__dict__[attribute] = result
+                                view.__pydantic_fields_set__.add(attribute)
+                                self._changes += 1
+                                parent.inputs[path[-1]] = result  # type: ignore[index]
+                                continue
+                            self._end_scalar(parent, path, role, attribute, result, value, items)
+                            continue
                     self._on_end(path, value, items)
-                elif self._shown_string is not None:
+                elif op == "add":
+                    kind = type(value)
+                    if path and kind is not dict and kind is not list:
+                        parent = stack[-1]
+                        parent_shape = parent.shape
+                        if parent.mode == _TYPED and not parent_shape.forbid_extra:  # type: ignore[union-attr]
+                            found = parent_shape.role(path[-1])  # type: ignore[union-attr]
+                            if found[0] == TYPED:
+                                shape = found[2]
+                                self._pending = (path, TYPED, shape, found[1], parent)
+                                if (
+                                    kind is str
+                                    and shape is not None
+                                    and shape.showable
+                                    and self._partial_strings
+                                ):
+                                    self._show_string(parent, path, found[1], value)
+                                continue
+                    self._on_add(path, value)
+                elif self._paint is not None:
                     # Only the open string grows, and the shown one is open.
                     self._changes += 1
                     self._grown = True
@@ -351,58 +433,75 @@ class TypedParser(Generic[T]):
             raise deep from None
 
     def _on_add(self, path: Path, value: Any) -> None:
-        stack = self._stack
         if not path:
             parent: Optional[_Open] = None
             shape: Optional[Shape] = self._root_shape
             role, attribute = TYPED, None
-            loc: Path = ()
         else:
-            parent = stack[-1]
-            key = path[-1]
+            parent = self._stack[-1]
             mode = parent.mode
             if mode == _NARROW:
-                self._narrow_by_key(parent, key)
+                self._narrow_by_key(parent, path[-1])
                 mode = parent.mode
             if mode == _TYPED:
-                assert parent.shape is not None
-                role, attribute, shape = parent.shape.role(key)
+                parent_shape = parent.shape
+                assert parent_shape is not None
+                role, attribute, shape = parent_shape.role(path[-1])
                 if role == FORBIDDEN:
+                    key = path[-1]
                     raise _violation(
                         path,
                         (*parent.loc, key),
                         [{"type": "extra_forbidden", "loc": (), "input": _preview(value)}],
-                        parent.shape,
+                        parent_shape,
                     )
-                loc = (*parent.loc, key)
-                if (
-                    attribute is not None
-                    and parent.shape.forbid_extra
-                    and parent.inputs is not None
-                    and parent.inputs
-                    and isinstance(key, str)
-                ):
-                    _forbid_second_choice(parent, key, attribute, value)
+                if parent_shape.forbid_extra and attribute is not None and parent.inputs:
+                    key = path[-1]
+                    if isinstance(key, str):
+                        _forbid_second_choice(parent, key, attribute, value)
             else:
                 role, attribute, shape = IGNORED, None, None
-                loc = ()
-        is_object = isinstance(value, dict)
-        if is_object or isinstance(value, list):
-            self._open(path, value, is_object, parent, role, attribute, shape, loc)
+        kind = type(value)
+        if kind is dict or kind is list:
+            self._open(path, value, kind is dict, parent, role, attribute, shape)
             return
-        self._pending = (path, role, shape, attribute, loc)
+        # A scalar: judged at its "end" (the same feed, unless an open string).
+        self._pending = (path, role, shape, attribute, parent)
         if (
             role == TYPED
             and shape is not None
-            and shape.str_like
-            and isinstance(value, str)
-            and self._partial_strings
+            and shape.showable
+            and kind is str
             and parent is not None
-            and parent.mode == _TYPED
-            and not shape.hooked
+            and self._partial_strings
         ):
-            self._put(parent, path[-1], attribute, value, mark=True)
-            self._shown_string = (path, parent, attribute)
+            self._show_string(parent, path, attribute, value)
+
+    def _show_string(self, parent: _Open, path: Path, attribute: Any, text: str) -> None:
+        """Show an open string in its partial container; remember where
+        :attr:`value` repaints it from as it grows."""
+        key = path[-1]
+        raw = parent.raw
+        if raw is None:
+            raw = parent.raw = _lookup(self._parser.value, parent.path)
+        view = parent.view
+        shape = parent.shape
+        assert shape is not None
+        if shape.plain_model:
+            fields = view.__dict__
+            fields[attribute] = text
+            view.__pydantic_fields_set__.add(attribute)
+            self._changes += 1
+            self._paint = (raw, key, fields, attribute, None)
+            return
+        if not self._put(parent, key, attribute, text, mark=True):
+            return
+        if shape.kind == MODEL:
+            self._paint = (raw, key, view.__dict__, attribute, None)
+        elif shape.kind == DATACLASS:
+            self._paint = (raw, key, view, attribute, object.__setattr__)
+        else:
+            self._paint = (raw, key, view, key, None)
 
     def _open(
         self,
@@ -413,16 +512,19 @@ class TypedParser(Generic[T]):
         role: int,
         attribute: Any,
         shape: Optional[Shape],
-        loc: Path,
     ) -> None:
         stack = self._stack
-        if role == TYPED and parent is not None and type(parent.view) is list:
-            self._put(parent, path[-1], None, None, True)  # a place for the element
         if role != TYPED or shape is None:
+            if role == TYPED and parent is not None and type(parent.view) is list:
+                self._put(parent, path[-1], None, None, True)  # a place for the element
             mode = _INNER if parent is not None and parent.mode != _TYPED else _RAW
-            stack.append(_Open(path, mode, None, None, role, loc, attribute))
+            stack.append(_Open(path, mode, None, None, role, _loc(parent, path), attribute))
             return
-        shape, loc = self._settle(path, shape, is_object, loc)
+        if parent is not None and type(parent.view) is list:
+            self._put(parent, path[-1], None, None, True)  # a place for the element
+        loc = _loc(parent, path)
+        if shape.kind == UNION or not (shape.object_ok if is_object else shape.array_ok):
+            shape, loc = self._settle(path, shape, is_object, loc)
         kind = shape.kind
         if shape.hooked and not shape.trivial:
             stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
@@ -438,20 +540,12 @@ class TypedParser(Generic[T]):
         if kind == TAGGED:
             stack.append(_Open(path, _TAG, shape, None, role, loc, attribute))
             return
-        if kind not in (
-            MODEL,
-            DATACLASS,
-            TYPEDDICT,
-            MAPPING,
-            SEQUENCE,
-            TUPLE,
-            ANY,
-        ):
+        if kind not in _SHOWN_KINDS:
             stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
             return
-        view = _partial_object(shape) if is_object else []
+        view = shape.partial() if is_object else []
         opened = _Open(path, _TYPED, shape, view, role, loc, attribute)
-        if kind in (MODEL, DATACLASS):
+        if kind == MODEL or kind == DATACLASS:
             opened.inputs = {}
         stack.append(opened)
         if parent is None:
@@ -476,21 +570,23 @@ class TypedParser(Generic[T]):
 
     def _on_end(self, path: Path, value: Any, items: list[Item]) -> None:
         stack = self._stack
-        if stack and stack[-1].path == path:
+        pending = self._pending
+        if pending is not None:
+            # The scalar added last (nothing else can end before it).
+            self._pending = None
+            self._paint = None
+            _, role, shape, attribute, _parent = pending
+            if role == TYPED and shape is not None:
+                try:
+                    result = shape.validate_scalar(value)
+                except ValidationError as error:
+                    raise _relocate(error, path, _loc(_parent, path)) from None
+            else:
+                result = value
+        else:
             opened = stack.pop()
             role, attribute = opened.role, opened.attribute
             result = self._finish(opened, value)
-        else:
-            pending = self._pending
-            assert pending is not None
-            assert pending[0] == path
-            _, role, shape, attribute, loc = pending
-            self._pending = None
-            self._shown_string = None
-            if role == TYPED and shape is not None:
-                result = self._scalar(path, loc, shape, value)
-            else:
-                result = value
         if not path:
             self._changes += 1
             self._final_seen_at = self._changes
@@ -498,31 +594,39 @@ class TypedParser(Generic[T]):
             self._root = result
             self._has_final = True
             return
-        parent = stack[-1]
+        self._end_scalar(stack[-1], path, role, attribute, result, value, items)
+
+    def _end_scalar(
+        self,
+        parent: _Open,
+        path: Path,
+        role: int,
+        attribute: Any,
+        result: Any,
+        value: Any,
+        items: list[Item],
+    ) -> None:
+        """A value inside ``parent`` is complete: ``result`` validated (if
+        ``TYPED``) from the raw ``value``."""
         mode = parent.mode
-        key = path[-1]
         if mode == _TYPED:
             if role == TYPED:
+                key = path[-1]
                 self._put(parent, key, attribute, result, mark=True)
-                if parent.inputs is not None:
-                    parent.inputs[key] = result
+                inputs = parent.inputs
+                if inputs is not None:
+                    inputs[key] = result
                 elif type(key) is int:
-                    items.append(Item(path, result))
+                    items.append(_new(Item, (path, result)))
             elif role == GATED or role == RAWKEY or role == EXTRA:
                 assert parent.inputs is not None
-                parent.inputs[key] = plain(value) if self._exact else value
+                parent.inputs[path[-1]] = plain(value) if self._exact else value
         elif mode == _TAG:
             assert parent.shape is not None
-            if key in parent.shape.tag_keys:
+            if path[-1] in parent.shape.tag_keys:
                 self._resolve_tag(parent, value)
         elif mode == _NARROW:
-            self._narrow_by_value(parent, key, value)
-
-    def _scalar(self, path: Path, loc: Path, shape: Shape, value: Any) -> Any:
-        try:
-            return shape.validate_scalar(value)
-        except ValidationError as error:
-            raise _relocate(error, path, loc) from None
+            self._narrow_by_value(parent, path[-1], value)
 
     def _finish(self, opened: _Open, value: Any) -> Any:
         """The validated value of a container that just closed."""
@@ -617,7 +721,7 @@ class TypedParser(Generic[T]):
             opened.mode, opened.shape, opened.loc, opened.cands = _RAW, member, loc, None
             return
         opened.mode, opened.shape, opened.loc, opened.cands = _TYPED, member, loc, None
-        view = _partial_object(member)
+        view = member.partial()
         opened.view = view
         if member.kind in (MODEL, DATACLASS):
             opened.inputs = {}
@@ -659,8 +763,9 @@ class TypedParser(Generic[T]):
 
     # -- the typed view -------------------------------------------------------
 
-    def _put(self, parent: _Open, key: Any, attribute: Any, value: Any, mark: bool) -> None:
-        """Put ``value`` at ``key`` of an open container's partial value."""
+    def _put(self, parent: _Open, key: Any, attribute: Any, value: Any, mark: bool) -> bool:
+        """Put ``value`` at ``key`` of an open container's partial value;
+        return whether it is shown there."""
         view = parent.view
         shape = parent.shape
         assert shape is not None
@@ -668,20 +773,23 @@ class TypedParser(Generic[T]):
         kind = shape.kind
         if kind == MODEL:
             if attribute is None:
-                return
+                return False
+            fields_set = view.__pydantic_fields_set__
             if (
-                attribute in view.__pydantic_fields_set__
+                shape.aliased
+                and attribute in fields_set
                 and isinstance(key, str)
                 and shape.priority(key) > 0
                 and _better_key_seen(parent, attribute, key)
             ):
-                return
+                return False
             view.__dict__[attribute] = value
             if mark:
-                view.__pydantic_fields_set__.add(attribute)
+                fields_set.add(attribute)
         elif kind == DATACLASS:
-            if attribute is not None:
-                object.__setattr__(view, attribute, value)
+            if attribute is None:
+                return False
+            object.__setattr__(view, attribute, value)
         elif type(view) is list:
             if key == len(view):
                 view.append(value)
@@ -689,6 +797,9 @@ class TypedParser(Generic[T]):
                 view[key] = value
         elif type(view) is dict:
             view[key] = value
+        else:  # pragma: no cover - every shown container is a model, dataclass, list or dict
+            return False
+        return True
 
 
 class TypedJsonlParser(Generic[T]):
@@ -888,28 +999,15 @@ def astream(
 # -- helpers -----------------------------------------------------------------------
 
 
-def _partial_object(shape: Shape) -> Any:
-    if shape.kind == MODEL:
-        model: type[BaseModel] = shape.target
-        view = model.model_construct(_fields_set=set())
-        # Every field None (not its default: nothing has arrived), in order.
-        object.__setattr__(view, "__dict__", dict.fromkeys(model.model_fields))
-        if view.__pydantic_extra__ is not None:
-            object.__setattr__(view, "__pydantic_extra__", {})
-        return view
-    if shape.kind == DATACLASS:
-        view = object.__new__(shape.target)
-        for field in dataclasses.fields(shape.target):
-            object.__setattr__(view, field.name, None)
-        return view
-    return {}
-
-
 def _complete(opened: _Open, shape: Shape) -> Any:
     """Validate a closed container from its validated children, in place."""
     view = opened.view
     kind = shape.kind
     if kind == MODEL:
+        if shape.plain_model and len(view.__pydantic_fields_set__) == len(shape.field_names):
+            # Every field arrived validated, nothing else runs: the partial
+            # instance is already what validating its inputs would build.
+            return view
         new = shape.adapter.validate_python(opened.inputs)
         if type(new) is not type(view):
             return new
@@ -982,6 +1080,13 @@ def _reject(path: Path, loc: Path, shape: Shape, empty: Optional[str], python: A
             shape.adapter.validate_json(empty)
     except ValidationError as error:
         raise _relocate(error, path, loc) from None
+
+
+def _loc(parent: Optional[_Open], path: Path) -> Path:
+    """pydantic's location of the value at ``path`` (its parent's, plus its key)."""
+    if parent is None or parent.mode != _TYPED:
+        return ()
+    return (*parent.loc, path[-1])
 
 
 def _preview(value: Any) -> Any:
