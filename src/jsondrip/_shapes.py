@@ -40,6 +40,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined as _UNSET
 from pydantic_core import SchemaValidator
 from typing_extensions import get_args, get_origin, is_typeddict
 
@@ -68,6 +69,7 @@ FORBIDDEN = 5
 
 _OBJECT_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, ANY, TAGGED))
 _ARRAY_KINDS = frozenset((SEQUENCE, TUPLE, ANY))
+_SHOWN_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, SEQUENCE, TUPLE, ANY))
 _MAPPING_ORIGINS = (dict, Mapping, MutableMapping)
 _SEQUENCE_ORIGINS = (list, set, frozenset, deque, Sequence, MutableSequence, AbstractSet)
 _HOOK_MODES = frozenset(("before", "wrap", "plain"))
@@ -105,6 +107,7 @@ class Shape:
         "plain_model",
         "same_type",
         "showable",
+        "shown",
         "str_like",
         "tag_keys",
         "tags",
@@ -163,6 +166,8 @@ class Shape:
         # An open string shows its prefix here.
         self.showable = self.str_like and not self.hooked
         self.plain_model = self.kind == MODEL and self._is_plain_model()
+        # Shown as a partial value (model, dataclass, dict, list) while open.
+        self.shown = self.kind in _SHOWN_KINDS and (self.trivial or not self.hooked)
 
     def _classify(self, target: Any, origin: Any) -> str:
         if self.members:
@@ -294,23 +299,33 @@ class Shape:
             and _same_function(target, "__get_pydantic_core_schema__")
         )
 
+    def done_when_closed(self, view: Any) -> bool:
+        """Is the partial value shown here its own validated value, once its
+        container closed? A trivial list or dict (its children are validated),
+        or a plain model every field of which arrived (see ``plain_model``)."""
+        if self.trivial:
+            return True
+        return self.plain_model and len(view.__pydantic_fields_set__) == len(self.field_names)
+
     def partial(self) -> Any:
         """A new empty partial value for an object here: every field ``None``
         (not its default: nothing has arrived), none of them set."""
         kind = self.kind
         target = self.target
         if kind == MODEL:
-            if self.plain_model:
-                view = target.__new__(target)
-                _set(view, "__dict__", dict.fromkeys(self.field_names))
-                _set(view, "__pydantic_fields_set__", set())
-                _set(view, "__pydantic_extra__", None)
-                _set(view, "__pydantic_private__", None)
-                return view
-            view = target.model_construct(_fields_set=set())
+            # Not model_construct: it would run model_post_init on nothing
+            # (validators never see partial data; the hook runs when the
+            # model completes, in its validation).
+            view = target.__new__(target)
             _set(view, "__dict__", dict.fromkeys(self.field_names))
-            if view.__pydantic_extra__ is not None:
-                _set(view, "__pydantic_extra__", {})
+            _set(view, "__pydantic_fields_set__", set())
+            _set(view, "__pydantic_extra__", {} if self.allow_extra else None)
+            private = getattr(target, "__private_attributes__", None)
+            if self.plain_model or not private:
+                _set(view, "__pydantic_private__", None)
+            else:  # their defaults, as pydantic sets them before validation
+                defaults = ((n, a.get_default()) for n, a in private.items())
+                _set(view, "__pydantic_private__", {n: d for n, d in defaults if d is not _UNSET})
             return view
         if kind == DATACLASS:
             view = object.__new__(target)
@@ -447,6 +462,12 @@ class Shape:
             return check(value)
         if self.kind == ANY:
             return plain(value)
+        if value is None and self.nullable and not self.hooked:
+            return None  # null where None is allowed: None in both modes
+        if self.same_type is float and type(value) is int and -_EXACT <= value <= _EXACT:
+            # An integer where a float is expected: JSON mode reads it as this
+            # float (exactly: |value| <= 2**53), constraints apply to it.
+            return self.validate_scalar(float(value))
         if self.exact and isinstance(value, Decimal):
             return self.adapter.validate_python(value)  # parse_float=Decimal: every digit
         return self.adapter.validate_json(number_text(value))
@@ -461,6 +482,8 @@ class Shape:
 
 
 _set = object.__setattr__
+
+_EXACT = 2**53  # integers up to this size are exact floats
 
 
 def _same_function(target: type, name: str) -> bool:

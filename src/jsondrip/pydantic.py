@@ -69,9 +69,7 @@ from ._shapes import (
     MAPPING,
     MODEL,
     RAWKEY,
-    SEQUENCE,
     TAGGED,
-    TUPLE,
     TYPED,
     TYPEDDICT,
     UNION,
@@ -120,9 +118,6 @@ _RAW = 1  # judged only once complete (hooked, gated, undecided union of arrays)
 _INNER = 2  # inside a _RAW region, an ignored key or an unresolved union
 _TAG = 3  # a discriminated union waiting for its tag
 _NARROW = 4  # a plain union with several candidates left
-
-# Shapes shown as a partial value while their container is open.
-_SHOWN_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, SEQUENCE, TUPLE, ANY))
 
 
 class _Open:
@@ -367,21 +362,18 @@ class TypedParser(Generic[T]):
                     pending = self._pending
                     if pending is not None:
                         role, shape, attribute, parent = pending[1:]
-                        if (
-                            role == TYPED
-                            and parent is not None
-                            and shape is not None
-                            and shape.same_type is type(value)
-                            and shape.check is not None
-                        ):
+                        if role == TYPED and parent is not None and shape is not None:
                             self._pending = None
                             self._paint = None
+                            check = shape.check
                             try:
-                                result = shape.check(value)
+                                if check is not None and type(value) is shape.same_type:
+                                    result = check(value)
+                                else:
+                                    result = shape.validate_scalar(value)
                             except ValidationError as error:
                                 raise _relocate(error, path, _loc(parent, path)) from None
                             view = parent.view
-                            parent_shape = parent.shape
                             if type(view) is list:
                                 key = path[-1]
                                 if key == len(view):
@@ -391,7 +383,7 @@ class TypedParser(Generic[T]):
                                 self._changes += 1
                                 items.append(_new(Item, (path, result)))
                                 continue
-                            if parent_shape.plain_model:  # type: ignore[union-attr]
+                            if parent.shape.plain_model:  # type: ignore[union-attr]
                                 view.__dict__[attribute] = result
                                 view.__pydantic_fields_set__.add(attribute)
                                 self._changes += 1
@@ -520,11 +512,38 @@ class TypedParser(Generic[T]):
             mode = _INNER if parent is not None and parent.mode != _TYPED else _RAW
             stack.append(_Open(path, mode, None, None, role, _loc(parent, path), attribute))
             return
-        if parent is not None and type(parent.view) is list:
-            self._put(parent, path[-1], None, None, True)  # a place for the element
-        loc = _loc(parent, path)
+        parent_view: Any = None if parent is None else parent.view
+        if type(parent_view) is list:
+            # A place for the element, whatever happens next.
+            index: Any = path[-1]
+            if index == len(parent_view):
+                parent_view.append(None)
+            else:
+                parent_view[index] = None
+            self._changes += 1
+        loc: Path = () if parent is None else (*parent.loc, path[-1])  # parent is _TYPED
         if shape.kind == UNION or not (shape.object_ok if is_object else shape.array_ok):
             shape, loc = self._settle(path, shape, is_object, loc)
+        if shape.shown:
+            # A partial model, dataclass, dict or list, completed in place.
+            view = shape.partial() if is_object else []
+            opened = _Open(path, _TYPED, shape, view, role, loc, attribute)
+            kind = shape.kind
+            if kind == MODEL or kind == DATACLASS:
+                opened.inputs = {}
+            stack.append(opened)
+            if parent is None:
+                self._root = view
+            elif type(parent_view) is list:
+                parent_view[index] = view
+            elif parent.shape.plain_model:  # type: ignore[union-attr]
+                parent_view.__dict__[attribute] = view
+                parent_view.__pydantic_fields_set__.add(attribute)
+                self._changes += 1
+            else:
+                assert parent is not None
+                self._put(parent, path[-1], attribute, view, True)
+            return
         kind = shape.kind
         if shape.hooked and not shape.trivial:
             stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
@@ -540,18 +559,7 @@ class TypedParser(Generic[T]):
         if kind == TAGGED:
             stack.append(_Open(path, _TAG, shape, None, role, loc, attribute))
             return
-        if kind not in _SHOWN_KINDS:
-            stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
-            return
-        view = shape.partial() if is_object else []
-        opened = _Open(path, _TYPED, shape, view, role, loc, attribute)
-        if kind == MODEL or kind == DATACLASS:
-            opened.inputs = {}
-        stack.append(opened)
-        if parent is None:
-            self._root = view
-        else:
-            self._put(parent, path[-1], attribute, view, True)
+        stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
 
     def _settle(self, path: Path, shape: Shape, is_object: bool, loc: Path) -> tuple[Shape, Path]:
         """The shape that takes a container opening here; raise if none can."""
@@ -586,7 +594,26 @@ class TypedParser(Generic[T]):
         else:
             opened = stack.pop()
             role, attribute = opened.role, opened.attribute
-            result = self._finish(opened, value)
+            shape = opened.shape
+            view = opened.view
+            if opened.mode == _TYPED and shape is not None and shape.done_when_closed(view):
+                # Nothing to validate again: the partial value is complete.
+                if path and role == TYPED:
+                    parent = stack[-1]
+                    parent_view = parent.view
+                    if type(parent_view) is list or parent.shape.plain_model:  # type: ignore[union-attr]
+                        # Already in place since it opened (see _open).
+                        self._changes += 1
+                        inputs = parent.inputs
+                        key = path[-1]
+                        if inputs is not None:
+                            inputs[key] = view
+                        elif type(key) is int:
+                            items.append(_new(Item, (path, view)))
+                        return
+                result = view
+            else:
+                result = self._finish(opened, value)
         if not path:
             self._changes += 1
             self._final_seen_at = self._changes
@@ -1003,11 +1030,9 @@ def _complete(opened: _Open, shape: Shape) -> Any:
     """Validate a closed container from its validated children, in place."""
     view = opened.view
     kind = shape.kind
+    if shape.done_when_closed(view):
+        return view
     if kind == MODEL:
-        if shape.plain_model and len(view.__pydantic_fields_set__) == len(shape.field_names):
-            # Every field arrived validated, nothing else runs: the partial
-            # instance is already what validating its inputs would build.
-            return view
         new = shape.adapter.validate_python(opened.inputs)
         if type(new) is not type(view):
             return new
@@ -1028,8 +1053,6 @@ def _complete(opened: _Open, shape: Shape) -> Any:
             return new
         for field in dataclasses.fields(view):
             object.__setattr__(view, field.name, getattr(new, field.name))
-        return view
-    if shape.trivial:
         return view
     new = shape.adapter.validate_python(view)
     if type(new) is list and type(view) is list:
