@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import pickle
+import sys
+import tracemalloc
 from typing import Annotated, Any, Optional
 
 import pytest
@@ -27,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from jsondrip import JSONStreamError
 from jsondrip.pydantic import TypedParser, stream
 from streamcases import chunkings
 
@@ -324,3 +327,59 @@ def test_a_chunk_that_changes_nothing_after_a_string_grew_yields_nothing() -> No
     chunks = ['{"title": "a', "b", "\\", 'n", "notes": [], "words": {}}']
     drafts = [draft.title for draft in stream(chunks, Doc)]
     assert drafts == ["a", "ab", "ab\n"]  # the last one is the final value
+
+
+class Essay(BaseModel):
+    title: str
+    body: str
+    lines: list[str]
+
+
+@pytest.mark.parametrize("where", ["field", "item"])
+@pytest.mark.parametrize("read", [True, False], ids=["value-read", "feed-only"])
+def test_the_shown_string_grows_in_place(where: str, read: bool) -> None:
+    """The typed view holds the open string too; it lets go of it while the
+    parser appends, so the parser grows it in place instead of copying it on
+    every chunk (2x the string at the peak, and quadratic time)."""
+    unit = "漢字ab"
+    repeats = 16 * 1024 // len(unit)
+    start = '{"title": "t", "body": "' if where == "field" else '{"lines": ["x", "'
+
+    def run() -> Any:
+        parser = TypedParser(Essay)
+        parser.feed(start)
+        for _ in range(repeats):
+            parser.feed(unit)
+            if read:
+                parser.value  # noqa: B018 - reading the partial instance
+        return parser
+
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        parser = run()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    value = parser.value
+    assert value is not None
+    text = value.body if where == "field" else value.lines[1]
+    assert text == unit * repeats
+    assert peak <= 1.5 * sys.getsizeof(text) + 16 * 1024, (peak, sys.getsizeof(text))
+
+
+@pytest.mark.parametrize("bad", ["c\x01", "\x01", "c\\x"])
+def test_a_syntax_error_inside_the_shown_string_keeps_its_text(bad: str) -> None:
+    parser = TypedParser(Essay)
+    parser.feed('{"title": "ab')
+    with pytest.raises(JSONStreamError):
+        parser.feed(bad)
+    value = parser.value
+    assert value is not None
+    assert value.title == parser.raw["title"]
+    assert value.title.startswith("ab")
+    with pytest.raises(JSONStreamError):
+        parser.feed("more")
+    assert parser.value is value
+    assert value.title == parser.raw["title"]

@@ -85,6 +85,7 @@ class Shape:
     __slots__ = (
         "_adapter",
         "_children",
+        "_empty",
         "_fields",
         "_gated",
         "_item",
@@ -128,6 +129,7 @@ class Shape:
         self._gated: set[str] = set()  # attribute names under field validators / AliasPath
         self.aliased = False  # some field has several keys (validation_alias choices)
         self.field_names: tuple[str, ...] = ()  # a model's fields, in order
+        self._empty: dict[str, None] = {}  # every field None: a partial model's __dict__
         self.forbid_extra = False
         self.allow_extra = False
         self.nullable = False
@@ -275,6 +277,7 @@ class Shape:
         self.aliased = any(priority > 0 for _, priority in self._fields.values())
         if self.kind == MODEL:
             self.field_names = tuple(target.model_fields)
+            self._empty = dict.fromkeys(self.field_names)
 
     def _is_plain_model(self) -> bool:
         """Is the model, once every field arrived validated, exactly its
@@ -316,8 +319,8 @@ class Shape:
             # Not model_construct: it would run model_post_init on nothing
             # (validators never see partial data; the hook runs when the
             # model completes, in its validation).
-            view = target.__new__(target)
-            _set(view, "__dict__", dict.fromkeys(self.field_names))
+            view = _new_object(target) if target.__new__ is _new_object else target.__new__(target)
+            _set(view, "__dict__", self._empty.copy())  # a copy: ~5x dict.fromkeys
             _set(view, "__pydantic_fields_set__", set())
             _set(view, "__pydantic_extra__", {} if self.allow_extra else None)
             private = getattr(target, "__private_attributes__", None)
@@ -482,6 +485,7 @@ class Shape:
 
 
 _set = object.__setattr__
+_new_object = object.__new__
 
 _EXACT = 2**53  # integers up to this size are exact floats
 

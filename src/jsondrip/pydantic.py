@@ -197,7 +197,6 @@ class TypedParser(Generic[T]):
         # The open string shown in the typed view, while it is open: where
         # value repaints it from, (raw holder, key, view, slot, setter).
         self._paint: Optional[tuple[Any, Any, Any, Any, Any]] = None
-        self._grown = False  # the shown string got text since value was last read
         self._final: Any = None
         self._has_final = False
         self._error: Optional[Exception] = None
@@ -207,18 +206,6 @@ class TypedParser(Generic[T]):
     @property
     def value(self) -> Optional[Partial[T]]:
         """The partial instance so far (``None`` before the value starts)."""
-        if self._grown:
-            # The shown string grew: show its text now, not on every feed, so
-            # that feeding alone never holds a reference to the parser's open
-            # string (which would stop it growing in place).
-            self._grown = False
-            paint = self._paint
-            if paint is not None:
-                holder, key, view, slot, setter = paint
-                if setter is None:
-                    view[slot] = holder[key]
-                else:
-                    setter(view, slot, holder[key])
         return self._root  # type: ignore[no-any-return]
 
     @property
@@ -287,26 +274,54 @@ class TypedParser(Generic[T]):
         """
         if self._error is not None:
             raise self._error
+        paint = self._paint
+        if paint is not None:
+            # The open string is shown: let go of it while the parser appends
+            # to it, so that it grows in place (held here too, every append
+            # would copy it). Nothing else reads it before it is put back.
+            if paint[4] is None:
+                paint[2][paint[3]] = ""
+            else:
+                paint[4](paint[2], paint[3], "")
         try:
             deltas = self._parser.feed(chunk)
         except JSONStreamError as error:
             # Keep the typed view in step with what arrived; the syntax error
             # is the one to report.
             self._error = error
+            self._repaint()
             with contextlib.suppress(ValidationError):
                 self._apply(error.deltas, [])
             raise
+        except BaseException:
+            self._repaint()
+            raise
+        if paint is not None:
+            holder, key, view, slot, setter = paint
+            if setter is None:
+                view[slot] = holder[key]
+            else:
+                setter(view, slot, holder[key])
         items: list[Item] = []
         if deltas:
             # Most chunks of a stream make no delta or one "append" (the open
             # string grew): those take the first branch and nothing else.
             if len(deltas) == 1 and deltas[0][0] == "append":
-                if self._paint is not None:
+                if paint is not None:
                     self._changes += 1
-                    self._grown = True
             else:
                 self._apply(deltas, items)
         return items
+
+    def _repaint(self) -> None:
+        """Show the open string's text as the parser holds it."""
+        paint = self._paint
+        if paint is not None:
+            holder, key, view, slot, setter = paint
+            if setter is None:
+                view[slot] = holder[key]
+            else:
+                setter(view, slot, holder[key])
 
     def feed_eof(self) -> list[Item]:
         """Signal the end of input; return the items that completes (rarely any).
@@ -330,6 +345,7 @@ class TypedParser(Generic[T]):
             raise incomplete from None
         items: list[Item] = []
         self._apply(deltas, items)
+        self._repaint()
         return items
 
     def close(self) -> T:
@@ -412,9 +428,9 @@ class TypedParser(Generic[T]):
                                 continue
                     self._on_add(path, value)
                 elif self._paint is not None:
-                    # Only the open string grows, and the shown one is open.
+                    # Only the open string grows, and the shown one is open
+                    # (feed repainted it).
                     self._changes += 1
-                    self._grown = True
         except ValidationError as error:
             if self._error is None:
                 self._error = error
