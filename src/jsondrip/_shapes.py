@@ -84,11 +84,9 @@ class Shape:
 
     __slots__ = (
         "_adapter",
-        "_children",
         "_empty",
         "_fields",
         "_gated",
-        "_item",
         "aliased",
         "allow_extra",
         "annotation",
@@ -99,6 +97,7 @@ class Shape:
         "field_names",
         "forbid_extra",
         "hooked",
+        "item_role",
         "kind",
         "label",
         "members",
@@ -106,6 +105,7 @@ class Shape:
         "nullable",
         "object_ok",
         "plain_model",
+        "roles",
         "same_type",
         "showable",
         "shown",
@@ -122,8 +122,10 @@ class Shape:
         self._adapter: Optional[TypeAdapter[Any]] = None
         # validate_python of the built validator (set by validate_scalar).
         self.check: Any = None
-        self._children: dict[Any, tuple[int, Any, Optional[Shape]]] = {}
-        self._item: Optional[tuple[int, Any, Optional[Shape]]] = None
+        # The roles of the keys seen so far (see role()).
+        self.roles: dict[Any, tuple[int, Any, Optional[Shape]]] = {}
+        # The role of every key of a list, dict or Any (once role() was asked).
+        self.item_role: Optional[tuple[int, Any, Optional[Shape]]] = None
         # JSON key -> (attribute name, priority among the keys of that field).
         self._fields: dict[str, tuple[str, int]] = {}
         self._gated: set[str] = set()  # attribute names under field validators / AliasPath
@@ -258,7 +260,7 @@ class Shape:
                 if paths:
                     self._gated.add(name)
                     for key in paths:
-                        self._children.setdefault(key, (RAWKEY, None, None))
+                        self.roles.setdefault(key, (RAWKEY, None, None))
                 if (not keys and not paths) or by_name:
                     keys.append(name)
                 for priority, key in enumerate(keys):
@@ -373,15 +375,15 @@ class Shape:
         ``attribute`` is the field name in models and dataclasses, else None.
         """
         if self.kind in (SEQUENCE, MAPPING, ANY):  # one child shape for every key
-            if self._item is None:
-                self._item = self._make_role(key)
-            return self._item
-        cached = self._children.get(key)
+            if self.item_role is None:
+                self.item_role = self._make_role(key)
+            return self.item_role
+        cached = self.roles.get(key)
         if cached is not None:
             return cached
         role = self._make_role(key)
-        if len(self._children) < 10_000:
-            self._children[key] = role
+        if len(self.roles) < 10_000:
+            self.roles[key] = role
         return role
 
     def priority(self, key: str) -> int:

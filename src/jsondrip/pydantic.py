@@ -377,7 +377,7 @@ class TypedParser(Generic[T]):
                 if op == "end":
                     pending = self._pending
                     if pending is not None:
-                        role, shape, attribute, parent = pending[1:]
+                        _, role, shape, attribute, parent = pending
                         if role == TYPED and parent is not None and shape is not None:
                             self._pending = None
                             self._paint = None
@@ -414,7 +414,10 @@ class TypedParser(Generic[T]):
                         parent = stack[-1]
                         parent_shape = parent.shape
                         if parent.mode == _TYPED and not parent_shape.forbid_extra:  # type: ignore[union-attr]
-                            found = parent_shape.role(path[-1])  # type: ignore[union-attr]
+                            # Shape.role(), its cached answers first.
+                            found = parent_shape.item_role or parent_shape.roles.get(path[-1])  # type: ignore[union-attr]
+                            if found is None:
+                                found = parent_shape.role(path[-1])  # type: ignore[union-attr]
                             if found[0] == TYPED:
                                 shape = found[2]
                                 self._pending = (path, TYPED, shape, found[1], parent)
