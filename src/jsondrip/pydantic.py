@@ -127,7 +127,6 @@ class _Open:
         "attribute",
         "cands",
         "inputs",
-        "key",
         "loc",
         "mode",
         "path",
@@ -149,7 +148,6 @@ class _Open:
     ) -> None:
         self.path = path
         self.attribute = attribute
-        self.key: Any = path[-1] if path else None
         self.mode = mode
         self.shape = shape
         self.view = view
@@ -778,7 +776,7 @@ class TypedParser(Generic[T]):
             self._root = view
         elif parent.mode == _TYPED:
             assert parent.shape is not None
-            self._put(parent, opened.key, opened.attribute, view, True)
+            self._put(parent, opened.path[-1], opened.attribute, view, True)
         raw = _lookup(self._parser.value, opened.path)
         for key, item in list(raw.items()):
             if key == adding:
