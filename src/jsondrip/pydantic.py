@@ -363,75 +363,87 @@ class TypedParser(Generic[T]):
         """Follow the parser's deltas.
 
         The common cases are handled here, inline (this loop runs for every
-        chunk with a delta): a scalar starting as a field of a partial model
-        or an item of a partial list, and ending there with a value of its
-        type's own JSON type (``str``, ``int``, ``float``, ``bool``). Anything
-        else goes through :meth:`_on_add` and :meth:`_on_end`, which handle
-        every case; the fast paths only skip steps that cannot apply.
+        chunk with a delta): a scalar that is a field of a partial model or
+        an item of a partial list, from its "add" to its "end" (a number or
+        literal arrives whole: its "end" is the next delta, taken with it).
+        Anything else goes through :meth:`_on_add` and :meth:`_on_end`, which
+        handle every case; the fast paths only skip steps that cannot apply.
         """
         stack = self._stack
+        steps = iter(deltas)
         try:
-            for op, path, value in deltas:
-                if op == "end":
-                    pending = self._pending
-                    if pending is not None:
-                        _, role, shape, attribute, parent = pending
-                        if role == TYPED and parent is not None and shape is not None:
-                            self._pending = None
-                            self._paint = None
-                            check = shape.check
-                            try:
-                                if check is not None and type(value) is shape.same_type:
-                                    result = check(value)
-                                else:
-                                    result = shape.validate_scalar(value)
-                            except ValidationError as error:
-                                raise _relocate(error, path, _loc(parent, path)) from None
-                            view = parent.view
-                            if type(view) is list:
-                                key = path[-1]
-                                if key == len(view):
-                                    view.append(result)
-                                else:
-                                    view[key] = result
-                                self._changes += 1
-                                items.append(_new(Item, (path, result)))
-                                continue
-                            if parent.shape.plain_model:  # type: ignore[union-attr]
-                                view.__dict__[attribute] = result
-                                view.__pydantic_fields_set__.add(attribute)
-                                self._changes += 1
-                                parent.inputs[path[-1]] = result  # type: ignore[index]
-                                continue
-                            self._end_scalar(parent, path, role, attribute, result, value, items)
-                            continue
-                    self._on_end(path, value, items)
-                elif op == "add":
+            for op, path, value in steps:
+                if op == "add":
                     kind = type(value)
-                    if path and kind is not dict and kind is not list:
-                        parent = stack[-1]
-                        parent_shape = parent.shape
-                        if parent.mode == _TYPED and not parent_shape.forbid_extra:  # type: ignore[union-attr]
-                            # Shape.role(), its cached answers first.
-                            found = parent_shape.item_role or parent_shape.roles.get(path[-1])  # type: ignore[union-attr]
-                            if found is None:
-                                found = parent_shape.role(path[-1])  # type: ignore[union-attr]
-                            if found[0] == TYPED:
-                                shape = found[2]
-                                self._pending = (path, TYPED, shape, found[1], parent)
-                                if (
-                                    kind is str
-                                    and shape is not None
-                                    and shape.showable
-                                    and self._partial_strings
-                                ):
-                                    self._show_string(parent, path, found[1], value)
-                                continue
-                    self._on_add(path, value)
-                elif self._paint is not None:
-                    # Only the open string grows, and the shown one is open
-                    # (feed repainted it).
+                    if not path or kind is dict or kind is list:
+                        self._on_add(path, value)
+                        continue
+                    parent = stack[-1]
+                    parent_shape = parent.shape
+                    if parent.mode != _TYPED or parent_shape.forbid_extra:  # type: ignore[union-attr]
+                        self._on_add(path, value)
+                        continue
+                    # Shape.role(), its cached answers first.
+                    found = parent_shape.item_role or parent_shape.roles.get(path[-1])  # type: ignore[union-attr]
+                    if found is None:
+                        found = parent_shape.role(path[-1])  # type: ignore[union-attr]
+                    role, attribute, shape = found
+                    if role != TYPED or shape is None:
+                        self._on_add(path, value)
+                        continue
+                    if kind is str:
+                        self._pending = (path, TYPED, shape, attribute, parent)
+                        if shape.showable and self._partial_strings:
+                            self._show_string(parent, path, attribute, value)
+                        continue
+                    # A number or literal arrives whole: its "end" is next.
+                    closing = next(steps, None)
+                    if closing is None or closing[0] != "end":  # pragma: no cover
+                        raise AssertionError("a number or literal's end must follow its add")
+                elif op == "end":
+                    pending = self._pending
+                    if pending is None:
+                        self._on_end(path, value, items)
+                        continue
+                    _, role, shape, attribute, owner = pending
+                    if role != TYPED or owner is None or shape is None:
+                        self._on_end(path, value, items)
+                        continue
+                    parent = owner
+                    self._pending = None
+                    self._paint = None
+                else:
+                    if self._paint is not None:
+                        # Only the open string grows, and the shown one is
+                        # open (feed repainted it).
+                        self._changes += 1
+                    continue
+                # A scalar of a partial model or list is complete: validate it
+                # and put it in place.
+                check = shape.check
+                try:
+                    if check is not None and type(value) is shape.same_type:
+                        result = check(value)
+                    else:
+                        result = shape.validate_scalar(value)
+                except ValidationError as error:
+                    raise _relocate(error, path, _loc(parent, path)) from None
+                view = parent.view
+                if type(view) is list:
+                    key = path[-1]
+                    if key == len(view):
+                        view.append(result)
+                    else:
+                        view[key] = result
                     self._changes += 1
+                    items.append(_new(Item, (path, result)))
+                elif parent.shape.plain_model:  # type: ignore[union-attr]
+                    view.__dict__[attribute] = result
+                    view.__pydantic_fields_set__.add(attribute)
+                    self._changes += 1
+                    parent.inputs[path[-1]] = result  # type: ignore[index]
+                else:
+                    self._end_scalar(parent, path, TYPED, attribute, result, value, items)
         except ValidationError as error:
             if self._error is None:
                 self._error = error
