@@ -374,8 +374,7 @@ class TypedParser(Generic[T]):
         try:
             for op, path, value in steps:
                 if op == "add":
-                    kind = type(value)
-                    if not path or kind is dict or kind is list:
+                    if not path:
                         self._on_add(path, value)
                         continue
                     parent = stack[-1]
@@ -388,6 +387,13 @@ class TypedParser(Generic[T]):
                     if found is None:
                         found = parent_shape.role(path[-1])  # type: ignore[union-attr]
                     role, attribute, shape = found
+                    kind = type(value)
+                    if kind is dict or kind is list:
+                        if role == FORBIDDEN:
+                            self._on_add(path, value)
+                        else:  # what _on_add does here
+                            self._open(path, value, kind is dict, parent, role, attribute, shape)
+                        continue
                     if role != TYPED or shape is None:
                         self._on_add(path, value)
                         continue
