@@ -458,7 +458,7 @@ class TypedParser(Generic[T]):
                     self._changes += 1
                     parent.inputs[path[-1]] = result  # type: ignore[index]
                 else:
-                    self._end_scalar(parent, path, TYPED, attribute, result, value, items)
+                    self._end_child(parent, path, TYPED, attribute, result, value, items)
         except ValidationError as error:
             if self._error is None:
                 self._error = error
@@ -665,9 +665,9 @@ class TypedParser(Generic[T]):
             self._root = result
             self._has_final = True
             return
-        self._end_scalar(stack[-1], path, role, attribute, result, value, items)
+        self._end_child(stack[-1], path, role, attribute, result, value, items)
 
-    def _end_scalar(
+    def _end_child(
         self,
         parent: _Open,
         path: Path,
