@@ -383,3 +383,32 @@ def test_a_syntax_error_inside_the_shown_string_keeps_its_text(bad: str) -> None
         parser.feed("more")
     assert parser.value is value
     assert value.title == parser.raw["title"]
+
+
+class Aliased(BaseModel):
+    name: str = Field(alias="Name")
+    size: int = Field(default=1, alias="Size")
+    tags: list[str] = []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"Name": "a", "Size": 2, "tags": ["x"]}',
+        '{"Name": "a"}',  # defaults filled by pydantic, from the fields that arrived
+        '{"tags": [], "Size": 3}',  # a required field missing
+        '{"name": "a", "Size": 3}',  # the field's name is not its key
+    ],
+)
+def test_a_plain_model_with_aliases_validates_what_arrived_by_key(text: str) -> None:
+    try:
+        expected: Any = Aliased.model_validate_json(text)
+    except ValidationError as error:
+        expected = [(e["type"], tuple(e["loc"])) for e in error.errors()]
+    for label, chunks in chunkings(text):
+        if isinstance(expected, list):
+            assert errors_of(lambda chunks=chunks: typed_close(Aliased, chunks)) == expected, label
+            continue
+        result = typed_close(Aliased, chunks)
+        assert result == expected, label
+        assert result.model_fields_set == expected.model_fields_set, label

@@ -87,6 +87,7 @@ class Shape:
         "_empty",
         "_fields",
         "_gated",
+        "_key_of",
         "aliased",
         "allow_extra",
         "annotation",
@@ -98,6 +99,7 @@ class Shape:
         "forbid_extra",
         "hooked",
         "item_role",
+        "keeps_inputs",
         "kind",
         "label",
         "members",
@@ -132,6 +134,7 @@ class Shape:
         self.aliased = False  # some field has several keys (validation_alias choices)
         self.field_names: tuple[str, ...] = ()  # a model's fields, in order
         self._empty: dict[str, None] = {}  # every field None: a partial model's __dict__
+        self._key_of: dict[str, str] = {}  # a plain model's field name -> its one JSON key
         self.forbid_extra = False
         self.allow_extra = False
         self.nullable = False
@@ -170,6 +173,11 @@ class Shape:
         # An open string shows its prefix here.
         self.showable = self.str_like and not self.hooked
         self.plain_model = self.kind == MODEL and self._is_plain_model()
+        if self.plain_model:
+            self._key_of = {name: key for key, (name, _) in self._fields.items()}
+        # An open object here keeps its children's inputs for its validation
+        # (a plain model's are its fields: see inputs_of).
+        self.keeps_inputs = self.kind == DATACLASS or (self.kind == MODEL and not self.plain_model)
         # Shown as a partial value (model, dataclass, dict, list) while open.
         self.shown = self.kind in _SHOWN_KINDS and (self.trivial or not self.hooked)
 
@@ -302,6 +310,7 @@ class Shape:
             and not getattr(target, "__pydantic_custom_init__", True)
             and not getattr(target, "__private_attributes__", True)
             and _same_function(target, "__get_pydantic_core_schema__")
+            and not _fields_hooked(target)
         )
 
     def done_when_closed(self, view: Any) -> bool:
@@ -311,6 +320,12 @@ class Shape:
         if self.trivial:
             return True
         return self.plain_model and len(view.__pydantic_fields_set__) == len(self.field_names)
+
+    def inputs_of(self, view: Any) -> dict[str, Any]:
+        """A plain model's inputs: the validated fields that arrived, by key."""
+        fields = view.__dict__
+        key_of = self._key_of
+        return {key_of[name]: fields[name] for name in view.__pydantic_fields_set__}
 
     def partial(self) -> Any:
         """A new empty partial value for an object here: every field ``None``
@@ -696,6 +711,27 @@ def _has_field_hooks(target: Any, name: str) -> bool:
             if name in fields or "*" in fields:
                 return True
     return False
+
+
+def _fields_hooked(target: Any) -> bool:
+    """Does a user's function run on any of a model's fields (an ``Annotated``
+    validator, a ``Json`` field...; not inside nested models)? True when the
+    schema cannot be read."""
+    try:
+        schema = target.__pydantic_core_schema__
+        definitions: list[Any] = []
+        if schema.get("type") == "definitions":
+            definitions = list(schema.get("definitions", []))
+            schema = schema.get("schema")
+        if schema.get("type") == "definition-ref":
+            ref = schema.get("schema_ref")
+            schema = next(d for d in definitions if d.get("ref") == ref)
+        if schema.get("type") != "model":
+            return True
+        fields = schema["schema"]
+    except Exception:  # pragma: no cover - an unusual or unbuilt schema: not plain
+        return True
+    return _has_hooks({"type": "definitions", "definitions": definitions, "schema": fields})
 
 
 def _has_hooks(schema: Any) -> bool:

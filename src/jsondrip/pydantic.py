@@ -456,7 +456,6 @@ class TypedParser(Generic[T]):
                     view.__dict__[attribute] = result
                     view.__pydantic_fields_set__.add(attribute)
                     self._changes += 1
-                    parent.inputs[path[-1]] = result  # type: ignore[index]
                 else:
                     self._end_child(parent, path, TYPED, attribute, result, value, items)
         except ValidationError as error:
@@ -572,8 +571,7 @@ class TypedParser(Generic[T]):
             # A partial model, dataclass, dict or list, completed in place.
             view = shape.partial() if is_object else []
             opened = _Open(path, _TYPED, shape, view, role, loc, attribute)
-            kind = shape.kind
-            if kind == MODEL or kind == DATACLASS:
+            if shape.keeps_inputs:
                 opened.inputs = {}
             stack.append(opened)
             if parent is None:
@@ -794,7 +792,7 @@ class TypedParser(Generic[T]):
         opened.mode, opened.shape, opened.loc, opened.cands = _TYPED, member, loc, None
         view = member.partial()
         opened.view = view
-        if member.kind in (MODEL, DATACLASS):
+        if member.keeps_inputs:
             opened.inputs = {}
         stack = self._stack
         index = stack.index(opened)
@@ -1077,7 +1075,8 @@ def _complete(opened: _Open, shape: Shape) -> Any:
     if shape.done_when_closed(view):
         return view
     if kind == MODEL:
-        new = shape.adapter.validate_python(opened.inputs)
+        inputs = shape.inputs_of(view) if shape.plain_model else opened.inputs
+        new = shape.adapter.validate_python(inputs)
         if type(new) is not type(view):
             return new
         fields = new.__dict__
