@@ -40,6 +40,8 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined as _UNSET
+from pydantic_core import SchemaValidator
 from typing_extensions import get_args, get_origin, is_typeddict
 
 __all__ = ["Shape", "shape_of"]
@@ -67,6 +69,7 @@ FORBIDDEN = 5
 
 _OBJECT_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, ANY, TAGGED))
 _ARRAY_KINDS = frozenset((SEQUENCE, TUPLE, ANY))
+_SHOWN_KINDS = frozenset((MODEL, DATACLASS, TYPEDDICT, MAPPING, SEQUENCE, TUPLE, ANY))
 _MAPPING_ORIGINS = (dict, Mapping, MutableMapping)
 _SEQUENCE_ORIGINS = (list, set, frozenset, deque, Sequence, MutableSequence, AbstractSet)
 _HOOK_MODES = frozenset(("before", "wrap", "plain"))
@@ -81,22 +84,33 @@ class Shape:
 
     __slots__ = (
         "_adapter",
-        "_children",
+        "_empty",
         "_fields",
         "_gated",
-        "_item",
+        "_key_of",
+        "aliased",
         "allow_extra",
         "annotation",
+        "array_ok",
+        "check",
         "config",
         "exact",
+        "field_names",
         "forbid_extra",
         "hooked",
+        "item_role",
+        "keeps_inputs",
         "kind",
         "label",
         "members",
         "metadata",
         "nullable",
+        "object_ok",
+        "plain_model",
+        "roles",
         "same_type",
+        "showable",
+        "shown",
         "str_like",
         "tag_keys",
         "tags",
@@ -108,11 +122,19 @@ class Shape:
         self.annotation = annotation
         self.config = config
         self._adapter: Optional[TypeAdapter[Any]] = None
-        self._children: dict[Any, tuple[int, Any, Optional[Shape]]] = {}
-        self._item: Optional[tuple[int, Any, Optional[Shape]]] = None
+        # validate_python of the built validator (set by validate_scalar).
+        self.check: Any = None
+        # The roles of the keys seen so far (see role()).
+        self.roles: dict[Any, tuple[int, Any, Optional[Shape]]] = {}
+        # The role of every key of a list, dict or Any (once role() was asked).
+        self.item_role: Optional[tuple[int, Any, Optional[Shape]]] = None
         # JSON key -> (attribute name, priority among the keys of that field).
         self._fields: dict[str, tuple[str, int]] = {}
         self._gated: set[str] = set()  # attribute names under field validators / AliasPath
+        self.aliased = False  # some field has several keys (validation_alias choices)
+        self.field_names: tuple[str, ...] = ()  # a model's fields, in order
+        self._empty: dict[str, None] = {}  # every field None: a partial model's __dict__
+        self._key_of: dict[str, str] = {}  # a plain model's field name -> its one JSON key
         self.forbid_extra = False
         self.allow_extra = False
         self.nullable = False
@@ -146,6 +168,18 @@ class Shape:
             self._read_tags()
         self.trivial = self._is_trivial(origin)
         self.hooked = self._find_hooks()
+        self.object_ok = self.accepts_object()
+        self.array_ok = self.accepts_array()
+        # An open string shows its prefix here.
+        self.showable = self.str_like and not self.hooked
+        self.plain_model = self.kind == MODEL and self._is_plain_model()
+        if self.plain_model:
+            self._key_of = {name: key for key, (name, _) in self._fields.items()}
+        # An open object here keeps its children's inputs for its validation
+        # (a plain model's are its fields: see inputs_of).
+        self.keeps_inputs = self.kind == DATACLASS or (self.kind == MODEL and not self.plain_model)
+        # Shown as a partial value (model, dataclass, dict, list) while open.
+        self.shown = self.kind in _SHOWN_KINDS and (self.trivial or not self.hooked)
 
     def _classify(self, target: Any, origin: Any) -> str:
         if self.members:
@@ -168,7 +202,7 @@ class Shape:
             return SEQUENCE if not args or (len(args) == 2 and args[1] is Ellipsis) else TUPLE
         if target in (list, set, frozenset) or origin in _SEQUENCE_ORIGINS:
             return SEQUENCE
-        if target in (str, int, float):
+        if target in (str, int, float, bool):
             self.same_type = target
             self.str_like = target is str
         elif target is Decimal:
@@ -234,7 +268,7 @@ class Shape:
                 if paths:
                     self._gated.add(name)
                     for key in paths:
-                        self._children.setdefault(key, (RAWKEY, None, None))
+                        self.roles.setdefault(key, (RAWKEY, None, None))
                 if (not keys and not paths) or by_name:
                     keys.append(name)
                 for priority, key in enumerate(keys):
@@ -250,6 +284,75 @@ class Shape:
             config = getattr(target, "__pydantic_config__", None) or {}
         self.forbid_extra = config.get("extra") == "forbid"
         self.allow_extra = config.get("extra") == "allow"
+        self.aliased = any(priority > 0 for _, priority in self._fields.values())
+        if self.kind == MODEL:
+            self.field_names = tuple(target.model_fields)
+            self._empty = dict.fromkeys(self.field_names)
+
+    def _is_plain_model(self) -> bool:
+        """Is the model, once every field arrived validated, exactly its
+        validated self? No model validator, ``__init__``, ``model_post_init``,
+        private attribute, schema hook, alias choice, gated field or extra
+        keys kept: then completing it needs no second validation."""
+        target = self.target
+        config = target.model_config
+        decorators = _decorators(target)
+        return (
+            not self.hooked
+            and not self.aliased
+            and not self._gated
+            and not self.allow_extra
+            and config.get("revalidate_instances", "never") == "never"
+            and decorators is not None
+            and not decorators.model_validators
+            and not decorators.root_validators
+            and getattr(target, "__pydantic_post_init__", None) is None
+            and not getattr(target, "__pydantic_custom_init__", True)
+            and not getattr(target, "__private_attributes__", True)
+            and _same_function(target, "__get_pydantic_core_schema__")
+            and not _fields_hooked(target)
+        )
+
+    def done_when_closed(self, view: Any) -> bool:
+        """Is the partial value shown here its own validated value, once its
+        container closed? A trivial list or dict (its children are validated),
+        or a plain model every field of which arrived (see ``plain_model``)."""
+        if self.trivial:
+            return True
+        return self.plain_model and len(view.__pydantic_fields_set__) == len(self.field_names)
+
+    def inputs_of(self, view: Any) -> dict[str, Any]:
+        """A plain model's inputs: the validated fields that arrived, by key."""
+        fields = view.__dict__
+        key_of = self._key_of
+        return {key_of[name]: fields[name] for name in view.__pydantic_fields_set__}
+
+    def partial(self) -> Any:
+        """A new empty partial value for an object here: every field ``None``
+        (not its default: nothing has arrived), none of them set."""
+        kind = self.kind
+        target = self.target
+        if kind == MODEL:
+            # Not model_construct: it would run model_post_init on nothing
+            # (validators never see partial data; the hook runs when the
+            # model completes, in its validation).
+            view = _new_object(target) if target.__new__ is _new_object else target.__new__(target)
+            _set(view, "__dict__", self._empty.copy())  # a copy: ~5x dict.fromkeys
+            _set(view, "__pydantic_fields_set__", set())
+            _set(view, "__pydantic_extra__", {} if self.allow_extra else None)
+            private = getattr(target, "__private_attributes__", None)
+            if self.plain_model or not private:
+                _set(view, "__pydantic_private__", None)
+            else:  # their defaults, as pydantic sets them before validation
+                defaults = ((n, a.get_default()) for n, a in private.items())
+                _set(view, "__pydantic_private__", {n: d for n, d in defaults if d is not _UNSET})
+            return view
+        if kind == DATACLASS:
+            view = object.__new__(target)
+            for field in dataclasses.fields(target):
+                _set(view, field.name, None)
+            return view
+        return {}
 
     def _find_hooks(self) -> bool:
         if self.kind in (MODEL, DATACLASS):
@@ -287,15 +390,15 @@ class Shape:
         ``attribute`` is the field name in models and dataclasses, else None.
         """
         if self.kind in (SEQUENCE, MAPPING, ANY):  # one child shape for every key
-            if self._item is None:
-                self._item = self._make_role(key)
-            return self._item
-        cached = self._children.get(key)
+            if self.item_role is None:
+                self.item_role = self._make_role(key)
+            return self.item_role
+        cached = self.roles.get(key)
         if cached is not None:
             return cached
         role = self._make_role(key)
-        if len(self._children) < 10_000:
-            self._children[key] = role
+        if len(self.roles) < 10_000:
+            self.roles[key] = role
         return role
 
     def priority(self, key: str) -> int:
@@ -369,12 +472,22 @@ class Shape:
 
     def validate_scalar(self, value: Any) -> Any:
         """Validate a complete JSON scalar, from its exact text."""
+        if self.same_type is type(value):
+            # str from str, float from float, int from int, bool from bool:
+            # the same in both modes (strict included), and the parser's own
+            # object is kept.
+            check = self.check
+            if check is None:
+                check = self.check = _python_check(self.adapter)
+            return check(value)
         if self.kind == ANY:
             return plain(value)
-        if self.same_type is type(value):
-            # str from str, float from float, int from int: the same in both
-            # modes (strict included), and the parser's own object is kept.
-            return self.adapter.validate_python(value)
+        if value is None and self.nullable and not self.hooked:
+            return None  # null where None is allowed: None in both modes
+        if self.same_type is float and type(value) is int and -_EXACT <= value <= _EXACT:
+            # An integer where a float is expected: JSON mode reads it as this
+            # float (exactly: |value| <= 2**53), constraints apply to it.
+            return self.validate_scalar(float(value))
         if self.exact and isinstance(value, Decimal):
             return self.adapter.validate_python(value)  # parse_float=Decimal: every digit
         return self.adapter.validate_json(number_text(value))
@@ -386,6 +499,29 @@ class Shape:
         except RecursionError:
             raise too_deep(self) from None
         return self.adapter.validate_json(text)
+
+
+_set = object.__setattr__
+_new_object = object.__new__
+
+_EXACT = 2**53  # integers up to this size are exact floats
+
+
+def _same_function(target: type, name: str) -> bool:
+    """Does ``target`` inherit ``BaseModel``'s own ``name`` classmethod?"""
+    mine = getattr(target, name, None)
+    base = getattr(BaseModel, name, None)
+    return getattr(mine, "__func__", mine) is getattr(base, "__func__", base)
+
+
+def _python_check(adapter: TypeAdapter[Any]) -> Any:
+    """``adapter.validate_python``, called on its core validator when that is
+    a plain ``SchemaValidator`` (no plugin): the same result without the
+    wrapper's cost."""
+    validator = adapter.validator
+    if isinstance(validator, SchemaValidator):
+        return validator.validate_python
+    return adapter.validate_python
 
 
 def too_deep(shape: Shape) -> ValidationError:
@@ -575,6 +711,27 @@ def _has_field_hooks(target: Any, name: str) -> bool:
             if name in fields or "*" in fields:
                 return True
     return False
+
+
+def _fields_hooked(target: Any) -> bool:
+    """Does a user's function run on any of a model's fields (an ``Annotated``
+    validator, a ``Json`` field...; not inside nested models)? True when the
+    schema cannot be read."""
+    try:
+        schema = target.__pydantic_core_schema__
+        definitions: list[Any] = []
+        if schema.get("type") == "definitions":
+            definitions = list(schema.get("definitions", []))
+            schema = schema.get("schema")
+        if schema.get("type") == "definition-ref":
+            ref = schema.get("schema_ref")
+            schema = next(d for d in definitions if d.get("ref") == ref)
+        if schema.get("type") != "model":
+            return True
+        fields = schema["schema"]
+    except Exception:  # pragma: no cover - an unusual or unbuilt schema: not plain
+        return True
+    return _has_hooks({"type": "definitions", "definitions": definitions, "schema": fields})
 
 
 def _has_hooks(schema: Any) -> bool:

@@ -53,9 +53,10 @@ from ._extras import pydantic as _pydantic_extra  # noqa: F401  (ImportError nam
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import Any, Generic, Optional, Protocol, TypeVar, overload
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ._delta import Item, Path
 from ._parser import Chunk, Parser
@@ -69,9 +70,7 @@ from ._shapes import (
     MAPPING,
     MODEL,
     RAWKEY,
-    SEQUENCE,
     TAGGED,
-    TUPLE,
     TYPED,
     TYPEDDICT,
     UNION,
@@ -94,6 +93,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+_new = tuple.__new__  # Item(path, value) without NamedTuple's Python-level __new__
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -127,10 +128,10 @@ class _Open:
         "attribute",
         "cands",
         "inputs",
-        "key",
         "loc",
         "mode",
         "path",
+        "raw",
         "role",
         "shape",
         "view",
@@ -148,7 +149,6 @@ class _Open:
     ) -> None:
         self.path = path
         self.attribute = attribute
-        self.key: Any = path[-1] if path else None
         self.mode = mode
         self.shape = shape
         self.view = view
@@ -156,6 +156,7 @@ class _Open:
         self.loc = loc  # pydantic's location of this value (union tags included)
         self.inputs: Optional[dict[Any, Any]] = None
         self.cands: Optional[list[tuple[Shape, list[Any]]]] = None
+        self.raw: Any = None  # the parser's own container, once needed
 
 
 class TypedParser(Generic[T]):
@@ -188,31 +189,31 @@ class TypedParser(Generic[T]):
         self._root_shape = shape_of(type_)
         self._stack: list[_Open] = []
         self._root: Any = None
-        # The scalar being added: (path, role, shape, attribute, loc) until its "end".
-        self._pending: Optional[tuple[Path, int, Optional[Shape], Any, Path]] = None
+        # The scalar being added: (path, role, shape, attribute, parent) until its "end".
+        self._pending: Optional[tuple[Path, int, Optional[Shape], Any, Optional[_Open]]] = None
         self._changes = 0  # how often the typed view changed (for stream())
         self._final_seen_at: Optional[int] = None
-        self._shown_string: Optional[tuple[Path, _Open, Any]] = None
-        self._grown = False  # the shown string got text since value was last read
+        # The open string shown in the typed view, while it is open: where
+        # value repaints it from, (raw holder, key, view, slot, setter).
+        self._paint: Optional[tuple[Any, Any, Any, Any, Any]] = None
         self._final: Any = None
         self._has_final = False
         self._error: Optional[Exception] = None
 
     # -- public API -------------------------------------------------------------
 
-    @property
-    def value(self) -> Optional[Partial[T]]:
-        """The partial instance so far (``None`` before the value starts)."""
-        shown = self._shown_string
-        if shown is not None and self._grown:
-            self._grown = False
-            path, parent, attribute = shown
-            text = _lookup(self._parser.value, path)
-            if isinstance(text, str):
-                self._put(parent, path[-1], attribute, text, mark=True)
-        if self._has_final:
-            return self._final  # type: ignore[no-any-return]
-        return self._root  # type: ignore[no-any-return]
+    if TYPE_CHECKING:
+
+        @property
+        def value(self) -> Optional[Partial[T]]:
+            """The partial instance so far (``None`` before the value starts)."""
+
+    else:
+        # Read after every chunk: a C getter costs about half a Python one.
+        value = property(
+            attrgetter("_root"),
+            doc="The partial instance so far (``None`` before the value starts).",
+        )
 
     @property
     def raw(self) -> Any:
@@ -280,18 +281,54 @@ class TypedParser(Generic[T]):
         """
         if self._error is not None:
             raise self._error
-        items: list[Item] = []
+        paint = self._paint
+        if paint is not None:
+            # The open string is shown: let go of it while the parser appends
+            # to it, so that it grows in place (held here too, every append
+            # would copy it). Nothing else reads it before it is put back.
+            if paint[4] is None:
+                paint[2][paint[3]] = ""
+            else:
+                paint[4](paint[2], paint[3], "")
         try:
             deltas = self._parser.feed(chunk)
         except JSONStreamError as error:
             # Keep the typed view in step with what arrived; the syntax error
             # is the one to report.
             self._error = error
+            self._repaint()
             with contextlib.suppress(ValidationError):
-                self._apply(error.deltas, items)
+                self._apply(error.deltas, [])
             raise
-        self._apply(deltas, items)
+        except BaseException:
+            self._repaint()
+            raise
+        if paint is not None:
+            holder, key, view, slot, setter = paint
+            if setter is None:
+                view[slot] = holder[key]
+            else:
+                setter(view, slot, holder[key])
+        items: list[Item] = []
+        if deltas:
+            # Most chunks of a stream make no delta or one "append" (the open
+            # string grew): those take the first branch and nothing else.
+            if len(deltas) == 1 and deltas[0][0] == "append":
+                if paint is not None:
+                    self._changes += 1
+            else:
+                self._apply(deltas, items)
         return items
+
+    def _repaint(self) -> None:
+        """Show the open string's text as the parser holds it."""
+        paint = self._paint
+        if paint is not None:
+            holder, key, view, slot, setter = paint
+            if setter is None:
+                view[slot] = holder[key]
+            else:
+                setter(view, slot, holder[key])
 
     def feed_eof(self) -> list[Item]:
         """Signal the end of input; return the items that completes (rarely any).
@@ -315,6 +352,7 @@ class TypedParser(Generic[T]):
             raise incomplete from None
         items: list[Item] = []
         self._apply(deltas, items)
+        self._repaint()
         return items
 
     def close(self) -> T:
@@ -331,16 +369,95 @@ class TypedParser(Generic[T]):
     # -- following the deltas ---------------------------------------------------
 
     def _apply(self, deltas: list[Any], items: list[Item]) -> None:
+        """Follow the parser's deltas.
+
+        The common cases are handled here, inline (this loop runs for every
+        chunk with a delta): a scalar that is a field of a partial model or
+        an item of a partial list, from its "add" to its "end" (a number or
+        literal arrives whole: its "end" is the next delta, taken with it).
+        Anything else goes through :meth:`_on_add` and :meth:`_on_end`, which
+        handle every case; the fast paths only skip steps that cannot apply.
+        """
+        stack = self._stack
+        steps = iter(deltas)
         try:
-            for op, path, value in deltas:
+            for op, path, value in steps:
                 if op == "add":
-                    self._on_add(path, value)
+                    if not path:
+                        self._on_add(path, value)
+                        continue
+                    parent = stack[-1]
+                    parent_shape = parent.shape
+                    if parent.mode != _TYPED or parent_shape.forbid_extra:  # type: ignore[union-attr]
+                        self._on_add(path, value)
+                        continue
+                    # Shape.role(), its cached answers first.
+                    found = parent_shape.item_role or parent_shape.roles.get(path[-1])  # type: ignore[union-attr]
+                    if found is None:
+                        found = parent_shape.role(path[-1])  # type: ignore[union-attr]
+                    role, attribute, shape = found
+                    kind = type(value)
+                    if kind is dict or kind is list:
+                        if role == FORBIDDEN:
+                            self._on_add(path, value)
+                        else:  # what _on_add does here
+                            self._open(path, value, kind is dict, parent, role, attribute, shape)
+                        continue
+                    if role != TYPED or shape is None:
+                        self._on_add(path, value)
+                        continue
+                    if kind is str:
+                        self._pending = (path, TYPED, shape, attribute, parent)
+                        if shape.showable and self._partial_strings:
+                            self._show_string(parent, path, attribute, value)
+                        continue
+                    # A number or literal arrives whole: its "end" is next.
+                    closing = next(steps, None)
+                    if closing is None or closing[0] != "end":  # pragma: no cover
+                        raise AssertionError("a number or literal's end must follow its add")
                 elif op == "end":
-                    self._on_end(path, value, items)
-                elif self._shown_string is not None:
-                    # Only the open string grows, and the shown one is open.
+                    pending = self._pending
+                    if pending is None:
+                        self._on_end(path, value, items)
+                        continue
+                    _, role, shape, attribute, owner = pending
+                    if role != TYPED or owner is None or shape is None:
+                        self._on_end(path, value, items)
+                        continue
+                    parent = owner
+                    self._pending = None
+                    self._paint = None
+                else:
+                    if self._paint is not None:
+                        # Only the open string grows, and the shown one is
+                        # open (feed repainted it).
+                        self._changes += 1
+                    continue
+                # A scalar of a partial model or list is complete: validate it
+                # and put it in place.
+                check = shape.check
+                try:
+                    if check is not None and type(value) is shape.same_type:
+                        result = check(value)
+                    else:
+                        result = shape.validate_scalar(value)
+                except ValidationError as error:
+                    raise _relocate(error, path, _loc(parent, path)) from None
+                view = parent.view
+                if type(view) is list:
+                    key = path[-1]
+                    if key == len(view):
+                        view.append(result)
+                    else:
+                        view[key] = result
                     self._changes += 1
-                    self._grown = True
+                    items.append(_new(Item, (path, result)))
+                elif parent.shape.plain_model:  # type: ignore[union-attr]
+                    view.__dict__[attribute] = result
+                    view.__pydantic_fields_set__.add(attribute)
+                    self._changes += 1
+                else:
+                    self._end_child(parent, path, TYPED, attribute, result, value, items)
         except ValidationError as error:
             if self._error is None:
                 self._error = error
@@ -351,58 +468,75 @@ class TypedParser(Generic[T]):
             raise deep from None
 
     def _on_add(self, path: Path, value: Any) -> None:
-        stack = self._stack
         if not path:
             parent: Optional[_Open] = None
             shape: Optional[Shape] = self._root_shape
             role, attribute = TYPED, None
-            loc: Path = ()
         else:
-            parent = stack[-1]
-            key = path[-1]
+            parent = self._stack[-1]
             mode = parent.mode
             if mode == _NARROW:
-                self._narrow_by_key(parent, key)
+                self._narrow_by_key(parent, path[-1])
                 mode = parent.mode
             if mode == _TYPED:
-                assert parent.shape is not None
-                role, attribute, shape = parent.shape.role(key)
+                parent_shape = parent.shape
+                assert parent_shape is not None
+                role, attribute, shape = parent_shape.role(path[-1])
                 if role == FORBIDDEN:
+                    key = path[-1]
                     raise _violation(
                         path,
                         (*parent.loc, key),
                         [{"type": "extra_forbidden", "loc": (), "input": _preview(value)}],
-                        parent.shape,
+                        parent_shape,
                     )
-                loc = (*parent.loc, key)
-                if (
-                    attribute is not None
-                    and parent.shape.forbid_extra
-                    and parent.inputs is not None
-                    and parent.inputs
-                    and isinstance(key, str)
-                ):
-                    _forbid_second_choice(parent, key, attribute, value)
+                if parent_shape.forbid_extra and attribute is not None and parent.inputs:
+                    key = path[-1]
+                    if isinstance(key, str):
+                        _forbid_second_choice(parent, key, attribute, value)
             else:
                 role, attribute, shape = IGNORED, None, None
-                loc = ()
-        is_object = isinstance(value, dict)
-        if is_object or isinstance(value, list):
-            self._open(path, value, is_object, parent, role, attribute, shape, loc)
+        kind = type(value)
+        if kind is dict or kind is list:
+            self._open(path, value, kind is dict, parent, role, attribute, shape)
             return
-        self._pending = (path, role, shape, attribute, loc)
+        # A scalar: judged at its "end" (the same feed, unless an open string).
+        self._pending = (path, role, shape, attribute, parent)
         if (
             role == TYPED
             and shape is not None
-            and shape.str_like
-            and isinstance(value, str)
-            and self._partial_strings
+            and shape.showable
+            and kind is str
             and parent is not None
-            and parent.mode == _TYPED
-            and not shape.hooked
+            and self._partial_strings
         ):
-            self._put(parent, path[-1], attribute, value, mark=True)
-            self._shown_string = (path, parent, attribute)
+            self._show_string(parent, path, attribute, value)
+
+    def _show_string(self, parent: _Open, path: Path, attribute: Any, text: str) -> None:
+        """Show an open string in its partial container; remember where
+        :attr:`value` repaints it from as it grows."""
+        key = path[-1]
+        raw = parent.raw
+        if raw is None:
+            raw = parent.raw = _lookup(self._parser.value, parent.path)
+        view = parent.view
+        shape = parent.shape
+        assert shape is not None
+        if shape.plain_model:
+            fields = view.__dict__
+            fields[attribute] = text
+            view.__pydantic_fields_set__.add(attribute)
+            self._changes += 1
+            self._paint = (raw, key, fields, attribute, None)
+            return
+        if not self._put(parent, key, attribute, text, mark=True):
+            return
+        if shape.kind == MODEL:
+            self._paint = (raw, key, view.__dict__, attribute, None)
+        elif shape.kind == DATACLASS:
+            self._paint = (raw, key, view, attribute, object.__setattr__)
+        else:
+            self._paint = (raw, key, view, key, None)
 
     def _open(
         self,
@@ -413,16 +547,45 @@ class TypedParser(Generic[T]):
         role: int,
         attribute: Any,
         shape: Optional[Shape],
-        loc: Path,
     ) -> None:
         stack = self._stack
-        if role == TYPED and parent is not None and type(parent.view) is list:
-            self._put(parent, path[-1], None, None, True)  # a place for the element
         if role != TYPED or shape is None:
+            if role == TYPED and parent is not None and type(parent.view) is list:
+                self._put(parent, path[-1], None, None, True)  # a place for the element
             mode = _INNER if parent is not None and parent.mode != _TYPED else _RAW
-            stack.append(_Open(path, mode, None, None, role, loc, attribute))
+            stack.append(_Open(path, mode, None, None, role, _loc(parent, path), attribute))
             return
-        shape, loc = self._settle(path, shape, is_object, loc)
+        parent_view: Any = None if parent is None else parent.view
+        if type(parent_view) is list:
+            # A place for the element, whatever happens next.
+            index: Any = path[-1]
+            if index == len(parent_view):
+                parent_view.append(None)
+            else:
+                parent_view[index] = None
+            self._changes += 1
+        loc: Path = () if parent is None else (*parent.loc, path[-1])  # parent is _TYPED
+        if shape.kind == UNION or not (shape.object_ok if is_object else shape.array_ok):
+            shape, loc = self._settle(path, shape, is_object, loc)
+        if shape.shown:
+            # A partial model, dataclass, dict or list, completed in place.
+            view = shape.partial() if is_object else []
+            opened = _Open(path, _TYPED, shape, view, role, loc, attribute)
+            if shape.keeps_inputs:
+                opened.inputs = {}
+            stack.append(opened)
+            if parent is None:
+                self._root = view
+            elif type(parent_view) is list:
+                parent_view[index] = view
+            elif parent.shape.plain_model:  # type: ignore[union-attr]
+                parent_view.__dict__[attribute] = view
+                parent_view.__pydantic_fields_set__.add(attribute)
+                self._changes += 1
+            else:
+                assert parent is not None
+                self._put(parent, path[-1], attribute, view, True)
+            return
         kind = shape.kind
         if shape.hooked and not shape.trivial:
             stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
@@ -438,26 +601,7 @@ class TypedParser(Generic[T]):
         if kind == TAGGED:
             stack.append(_Open(path, _TAG, shape, None, role, loc, attribute))
             return
-        if kind not in (
-            MODEL,
-            DATACLASS,
-            TYPEDDICT,
-            MAPPING,
-            SEQUENCE,
-            TUPLE,
-            ANY,
-        ):
-            stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
-            return
-        view = _partial_object(shape) if is_object else []
-        opened = _Open(path, _TYPED, shape, view, role, loc, attribute)
-        if kind in (MODEL, DATACLASS):
-            opened.inputs = {}
-        stack.append(opened)
-        if parent is None:
-            self._root = view
-        else:
-            self._put(parent, path[-1], attribute, view, True)
+        stack.append(_Open(path, _RAW, shape, None, role, loc, attribute))
 
     def _settle(self, path: Path, shape: Shape, is_object: bool, loc: Path) -> tuple[Shape, Path]:
         """The shape that takes a container opening here; raise if none can."""
@@ -476,21 +620,42 @@ class TypedParser(Generic[T]):
 
     def _on_end(self, path: Path, value: Any, items: list[Item]) -> None:
         stack = self._stack
-        if stack and stack[-1].path == path:
-            opened = stack.pop()
-            role, attribute = opened.role, opened.attribute
-            result = self._finish(opened, value)
-        else:
-            pending = self._pending
-            assert pending is not None
-            assert pending[0] == path
-            _, role, shape, attribute, loc = pending
+        pending = self._pending
+        if pending is not None:
+            # The scalar added last (nothing else can end before it).
             self._pending = None
-            self._shown_string = None
+            self._paint = None
+            _, role, shape, attribute, _parent = pending
             if role == TYPED and shape is not None:
-                result = self._scalar(path, loc, shape, value)
+                try:
+                    result = shape.validate_scalar(value)
+                except ValidationError as error:
+                    raise _relocate(error, path, _loc(_parent, path)) from None
             else:
                 result = value
+        else:
+            opened = stack.pop()
+            role, attribute = opened.role, opened.attribute
+            shape = opened.shape
+            view = opened.view
+            if opened.mode == _TYPED and shape is not None and shape.done_when_closed(view):
+                # Nothing to validate again: the partial value is complete.
+                if path and role == TYPED:
+                    parent = stack[-1]
+                    parent_view = parent.view
+                    if type(parent_view) is list or parent.shape.plain_model:  # type: ignore[union-attr]
+                        # Already in place since it opened (see _open).
+                        self._changes += 1
+                        inputs = parent.inputs
+                        key = path[-1]
+                        if inputs is not None:
+                            inputs[key] = view
+                        elif type(key) is int:
+                            items.append(_new(Item, (path, view)))
+                        return
+                result = view
+            else:
+                result = self._finish(opened, value)
         if not path:
             self._changes += 1
             self._final_seen_at = self._changes
@@ -498,31 +663,39 @@ class TypedParser(Generic[T]):
             self._root = result
             self._has_final = True
             return
-        parent = stack[-1]
+        self._end_child(stack[-1], path, role, attribute, result, value, items)
+
+    def _end_child(
+        self,
+        parent: _Open,
+        path: Path,
+        role: int,
+        attribute: Any,
+        result: Any,
+        value: Any,
+        items: list[Item],
+    ) -> None:
+        """A value inside ``parent`` is complete: ``result`` validated (if
+        ``TYPED``) from the raw ``value``."""
         mode = parent.mode
-        key = path[-1]
         if mode == _TYPED:
             if role == TYPED:
+                key = path[-1]
                 self._put(parent, key, attribute, result, mark=True)
-                if parent.inputs is not None:
-                    parent.inputs[key] = result
+                inputs = parent.inputs
+                if inputs is not None:
+                    inputs[key] = result
                 elif type(key) is int:
-                    items.append(Item(path, result))
+                    items.append(_new(Item, (path, result)))
             elif role == GATED or role == RAWKEY or role == EXTRA:
                 assert parent.inputs is not None
-                parent.inputs[key] = plain(value) if self._exact else value
+                parent.inputs[path[-1]] = plain(value) if self._exact else value
         elif mode == _TAG:
             assert parent.shape is not None
-            if key in parent.shape.tag_keys:
+            if path[-1] in parent.shape.tag_keys:
                 self._resolve_tag(parent, value)
         elif mode == _NARROW:
-            self._narrow_by_value(parent, key, value)
-
-    def _scalar(self, path: Path, loc: Path, shape: Shape, value: Any) -> Any:
-        try:
-            return shape.validate_scalar(value)
-        except ValidationError as error:
-            raise _relocate(error, path, loc) from None
+            self._narrow_by_value(parent, path[-1], value)
 
     def _finish(self, opened: _Open, value: Any) -> Any:
         """The validated value of a container that just closed."""
@@ -617,9 +790,9 @@ class TypedParser(Generic[T]):
             opened.mode, opened.shape, opened.loc, opened.cands = _RAW, member, loc, None
             return
         opened.mode, opened.shape, opened.loc, opened.cands = _TYPED, member, loc, None
-        view = _partial_object(member)
+        view = member.partial()
         opened.view = view
-        if member.kind in (MODEL, DATACLASS):
+        if member.keeps_inputs:
             opened.inputs = {}
         stack = self._stack
         index = stack.index(opened)
@@ -628,7 +801,7 @@ class TypedParser(Generic[T]):
             self._root = view
         elif parent.mode == _TYPED:
             assert parent.shape is not None
-            self._put(parent, opened.key, opened.attribute, view, True)
+            self._put(parent, opened.path[-1], opened.attribute, view, True)
         raw = _lookup(self._parser.value, opened.path)
         for key, item in list(raw.items()):
             if key == adding:
@@ -659,8 +832,9 @@ class TypedParser(Generic[T]):
 
     # -- the typed view -------------------------------------------------------
 
-    def _put(self, parent: _Open, key: Any, attribute: Any, value: Any, mark: bool) -> None:
-        """Put ``value`` at ``key`` of an open container's partial value."""
+    def _put(self, parent: _Open, key: Any, attribute: Any, value: Any, mark: bool) -> bool:
+        """Put ``value`` at ``key`` of an open container's partial value;
+        return whether it is shown there."""
         view = parent.view
         shape = parent.shape
         assert shape is not None
@@ -668,20 +842,23 @@ class TypedParser(Generic[T]):
         kind = shape.kind
         if kind == MODEL:
             if attribute is None:
-                return
+                return False
+            fields_set = view.__pydantic_fields_set__
             if (
-                attribute in view.__pydantic_fields_set__
+                shape.aliased
+                and attribute in fields_set
                 and isinstance(key, str)
                 and shape.priority(key) > 0
                 and _better_key_seen(parent, attribute, key)
             ):
-                return
+                return False
             view.__dict__[attribute] = value
             if mark:
-                view.__pydantic_fields_set__.add(attribute)
+                fields_set.add(attribute)
         elif kind == DATACLASS:
-            if attribute is not None:
-                object.__setattr__(view, attribute, value)
+            if attribute is None:
+                return False
+            object.__setattr__(view, attribute, value)
         elif type(view) is list:
             if key == len(view):
                 view.append(value)
@@ -689,6 +866,9 @@ class TypedParser(Generic[T]):
                 view[key] = value
         elif type(view) is dict:
             view[key] = value
+        else:  # pragma: no cover - every shown container is a model, dataclass, list or dict
+            return False
+        return True
 
 
 class TypedJsonlParser(Generic[T]):
@@ -888,29 +1068,15 @@ def astream(
 # -- helpers -----------------------------------------------------------------------
 
 
-def _partial_object(shape: Shape) -> Any:
-    if shape.kind == MODEL:
-        model: type[BaseModel] = shape.target
-        view = model.model_construct(_fields_set=set())
-        # Every field None (not its default: nothing has arrived), in order.
-        object.__setattr__(view, "__dict__", dict.fromkeys(model.model_fields))
-        if view.__pydantic_extra__ is not None:
-            object.__setattr__(view, "__pydantic_extra__", {})
-        return view
-    if shape.kind == DATACLASS:
-        view = object.__new__(shape.target)
-        for field in dataclasses.fields(shape.target):
-            object.__setattr__(view, field.name, None)
-        return view
-    return {}
-
-
 def _complete(opened: _Open, shape: Shape) -> Any:
     """Validate a closed container from its validated children, in place."""
     view = opened.view
     kind = shape.kind
+    if shape.done_when_closed(view):
+        return view
     if kind == MODEL:
-        new = shape.adapter.validate_python(opened.inputs)
+        inputs = shape.inputs_of(view) if shape.plain_model else opened.inputs
+        new = shape.adapter.validate_python(inputs)
         if type(new) is not type(view):
             return new
         fields = new.__dict__
@@ -930,8 +1096,6 @@ def _complete(opened: _Open, shape: Shape) -> Any:
             return new
         for field in dataclasses.fields(view):
             object.__setattr__(view, field.name, getattr(new, field.name))
-        return view
-    if shape.trivial:
         return view
     new = shape.adapter.validate_python(view)
     if type(new) is list and type(view) is list:
@@ -982,6 +1146,13 @@ def _reject(path: Path, loc: Path, shape: Shape, empty: Optional[str], python: A
             shape.adapter.validate_json(empty)
     except ValidationError as error:
         raise _relocate(error, path, loc) from None
+
+
+def _loc(parent: Optional[_Open], path: Path) -> Path:
+    """pydantic's location of the value at ``path`` (its parent's, plus its key)."""
+    if parent is None or parent.mode != _TYPED:
+        return ()
+    return (*parent.loc, path[-1])
 
 
 def _preview(value: Any) -> Any:
