@@ -142,21 +142,6 @@ cached_key(RecordDecoder *d, const Py_UCS1 *s, Py_ssize_t n)
     }
 }
 
-static int
-hex_digit(Py_UCS4 c)
-{
-    if (c >= '0' && c <= '9') {
-        return (int)(c - '0');
-    }
-    if (c >= 'a' && c <= 'f') {
-        return (int)(c - 'a' + 10);
-    }
-    if (c >= 'A' && c <= 'F') {
-        return (int)(c - 'A' + 10);
-    }
-    return -1;
-}
-
 /* The four hex digits at i, or -1. */
 static long
 hex4(const Reader *r, Py_ssize_t i)
@@ -166,7 +151,7 @@ hex4(const Reader *r, Py_ssize_t i)
     }
     long code = 0;
     for (Py_ssize_t j = i; j < i + 4; j++) {
-        int digit = hex_digit(at(r, j));
+        int digit = jd_hex_value(at(r, j));
         if (digit < 0) {
             return -1;
         }

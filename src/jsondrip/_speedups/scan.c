@@ -45,8 +45,8 @@ jd_whitespace_run(int kind, const void *data, Py_ssize_t pos, Py_ssize_t n)
     return pos;
 }
 
-static int
-hex_value(Py_UCS4 c)
+int
+jd_hex_value(Py_UCS4 c)
 {
     if (c >= '0' && c <= '9') {
         return (int)(c - '0');
@@ -69,7 +69,7 @@ hex4(int kind, const void *data, Py_ssize_t start, Py_ssize_t n)
         if (i >= n) {
             return JD_NEED_MORE;
         }
-        int digit = hex_value(PyUnicode_READ(kind, data, i));
+        int digit = jd_hex_value(PyUnicode_READ(kind, data, i));
         if (digit < 0) {
             return JD_BAD;
         }
@@ -118,14 +118,14 @@ jd_scan_escape(int kind, const void *data, Py_ssize_t pos, Py_ssize_t n, Py_UCS4
             case 1: ok = ch == 'u'; break;
             case 2: ok = ch == 'd' || ch == 'D'; break;
             case 3: ok = (ch >= 'c' && ch <= 'f') || (ch >= 'C' && ch <= 'F'); break;
-            default: ok = hex_value(ch) >= 0;
+            default: ok = jd_hex_value(ch) >= 0;
             }
             if (!ok) {
                 *out = (Py_UCS4)code; /* a lone high surrogate */
                 return end;
             }
             if (i >= 2) {
-                low = low * 16 + hex_value(ch);
+                low = low * 16 + jd_hex_value(ch);
             }
         }
         *out = (Py_UCS4)(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00));

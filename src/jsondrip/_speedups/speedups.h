@@ -117,6 +117,9 @@ extern PyTypeObject JD_ParserBaseType;
 /* End of the run of plain string characters (not '"', '\\', < 0x20) from pos. */
 Py_ssize_t jd_string_run(int kind, const void *data, Py_ssize_t pos, Py_ssize_t n);
 
+/* The value of one hex digit, or -1. */
+int jd_hex_value(Py_UCS4 c);
+
 /* Skip JSON whitespace from pos. */
 Py_ssize_t jd_whitespace_run(int kind, const void *data, Py_ssize_t pos, Py_ssize_t n);
 
