@@ -11,7 +11,9 @@ was not built; ``C_BUILT`` says which.
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
+import pickle
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -123,3 +125,18 @@ def assert_same(chunks: list[Any], options: dict[str, Any]) -> None:
     c_events = run(C, chunks, options)
     py_events = run(PY, chunks, options)
     assert c_events == py_events, f"C backend: {c_events!r}\nPython: {py_events!r}"
+
+
+class CrossUnpickler(pickle.Unpickler):
+    """Load a pickle made by one backend's package copy into the other's
+    (``source`` and ``target`` are the copies' top-level names)."""
+
+    def __init__(self, data: bytes, source: str, target: str) -> None:
+        super().__init__(io.BytesIO(data))
+        self.source = source
+        self.target = target
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.split(".")[0] == self.source:
+            module = self.target + module[len(self.source) :]
+        return super().find_class(module, name)

@@ -11,7 +11,6 @@ on both backends (``tests/test_speedups.py`` also compares the backends with
 from __future__ import annotations
 
 import decimal
-import io
 import json
 import pickle
 from typing import Any
@@ -20,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backends import PY, C, snapshot
+from backends import PY, C, CrossUnpickler, snapshot
 from jsondrip.testing import byte_chunkings, chunkings, json_texts, json_values, llm_chunkings
 
 BACKENDS = pytest.mark.parametrize("module", [PY, C], ids=["python", "c"])
@@ -154,26 +153,12 @@ def test_deltas_off_keeps_live_objects(module: Any) -> None:
     assert caught.value.partial == {"a": [1, "two"], "b": "x"}
 
 
-class _Rename(pickle.Unpickler):
-    """Load a pickle made by one backend's package copy into the other's."""
-
-    def __init__(self, data: bytes, source: str, target: str) -> None:
-        super().__init__(io.BytesIO(data))
-        self.source = source
-        self.target = target
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module.split(".")[0] == self.source:
-            module = self.target + module[len(self.source) :]
-        return super().find_class(module, name)
-
-
 @BACKENDS
 @pytest.mark.parametrize("other", [PY, C], ids=["to-python", "to-c"])
 def test_deltas_off_survives_pickling(module: Any, other: Any) -> None:
     parser = module.Parser(deltas=False)
     parser.feed('{"a": [1, "tw')
-    clone = _Rename(pickle.dumps(parser), module.__name__, other.__name__).load()
+    clone = CrossUnpickler(pickle.dumps(parser), module.__name__, other.__name__).load()
     assert type(clone) is other.Parser
     assert clone.feed('o"]}') == []
     assert clone.close() == {"a": [1, "two"]}

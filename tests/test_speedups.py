@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import jsondrip
-from backends import C_BUILT, PY, C, assert_same
+from backends import C_BUILT, PY, C, CrossUnpickler, assert_same
 from jsondrip import _parser
 from jsondrip.testing import (
     byte_chunkings,
@@ -222,20 +222,6 @@ def test_both_backends_agree_on_edge_cases(text: str, size: int, chosen: dict[st
 # -- pickles made by one backend resume in the other -----------------------
 
 
-class _Rename(pickle.Unpickler):
-    def __init__(self, data: bytes, source: str, target: str) -> None:
-        import io
-
-        super().__init__(io.BytesIO(data))
-        self.source = source
-        self.target = target
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module.split(".")[0] == self.source:
-            module = self.target + module[len(self.source) :]
-        return super().find_class(module, name)
-
-
 def _resume_elsewhere(
     source: Any, target: Any, chunks: list[Any], cut: int, protocol: int, chosen: dict[str, Any]
 ) -> list[Any]:
@@ -247,7 +233,7 @@ def _resume_elsewhere(
     except source.JSONStreamError as error:
         return [*events, type(error).__name__, str(error)]
     data = pickle.dumps(parser, protocol=protocol)
-    clone = _Rename(data, source.__name__, target.__name__).load()
+    clone = CrossUnpickler(data, source.__name__, target.__name__).load()
     assert type(clone) is target.Parser
     try:
         for chunk in chunks[cut:]:
