@@ -382,6 +382,19 @@ class Parser(ParserBase):
                     text += chunk
                     self._s_text = text
                 return []
+            if state == _NUMBER and chunk.isdigit() and chunk.isascii():
+                # Fast path: digits extending a number that can take them (it
+                # ends with a digit and is not a lone leading zero) leave it a
+                # number that the next chunk may extend; it is re-scanned
+                # whole when it ends. A buffer no longer than _careful_length
+                # passes no limit (see __init__).
+                pending = self._pending
+                last = pending[-1:]
+                if (
+                    "1" <= last <= "9" or (last == "0" and pending != "0" and pending != "-0")
+                ) and len(pending) + len(chunk) <= self._careful_length:
+                    self._pending = pending + chunk
+                    return []
             buf = self._pending + chunk if self._pending else chunk
             deltas: list[Delta] = []
             try:
@@ -636,7 +649,8 @@ class Parser(ParserBase):
         pos = 0
         state = self._state
         stack = self._stack
-        cont, is_obj, cpath, key = self._frame
+        frame = self._frame
+        cont, is_obj, cpath, key = frame
         depth = len(stack)
         fresh = ""  # text of the open string decoded in this call (grown in place)
         misses = 0  # failed offers of a container to the C scanner
@@ -1030,7 +1044,8 @@ class Parser(ParserBase):
                     )
         finally:
             self._state = state
-            self._frame = (cont, is_obj, cpath, key)
+            if key is not frame[3] or cont is not frame[0]:  # (a container is in one frame)
+                self._frame = (cont, is_obj, cpath, key)
             if state == _STRING:
                 # Record the text decoded in this call for the open string
                 # (_grow_string and the report of _flush_string, inlined).
