@@ -629,6 +629,10 @@ def _outcome(parser: Any, chunks: list[Any]) -> Any:
         ("[1e0" + "5]", {}),
         ("[1e+" + "5]", {}),
         ("[-" + "5]", {}),
+        ("[-" + "05]", {}),
+        ("[1e-" + "05]", {}),
+        ("[1E" + "5]", {}),
+        ("[1." + "e5]", {}),
         ("12345", {}),
         ("\n [12345, 67890x", {}),
         ("[12345]", {"max_number_length": 3}),
@@ -645,7 +649,9 @@ def test_a_number_grown_digit_by_digit_is_the_number_fed_whole(
     # take the general path. The outcome (values after every chunk, the chunk
     # that fails, positions, errors, limits) is the same.
     by_digit = [text[:2]] + list(text[2:])
-    as_bytes = [chunk.encode() for chunk in by_digit]
-    assert _outcome(Parser(**options), by_digit) == _outcome(Parser(**options), as_bytes)
+    by_two = [text[:2]] + [text[i : i + 2] for i in range(2, len(text), 2)]
+    for chunks in (by_digit, by_two):
+        as_bytes = [chunk.encode() for chunk in chunks]
+        assert _outcome(Parser(**options), chunks) == _outcome(Parser(**options), as_bytes)
     whole = _outcome(Parser(**options), [text])
     assert _outcome(Parser(**options), by_digit)[1:] == whole[1:]

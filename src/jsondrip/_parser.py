@@ -59,6 +59,8 @@ from typing import Any, Callable, Optional, Union
 from ._backend import ParserBase, accelerate
 from ._delta import TUPLE_DEPTH, DeepPath, Delta, Path
 from ._scanner import (
+    ESCAPES,
+    HEX_RUN,
     NUMBER,
     NUMBER_CONTINUATION,
     NUMBER_START,
@@ -124,6 +126,9 @@ SUBTREE_MIN = 256
 #: After this many failed offers in one buffer (incomplete or invalid text),
 #: the rest of the buffer is parsed incrementally only.
 SUBTREE_MAX_MISSES = 8
+
+#: The last characters of a number that any digits may follow.
+_TAKES_DIGITS = frozenset(".eE+")
 
 _new = tuple.__new__
 _ADD = "add"
@@ -391,7 +396,10 @@ class Parser(ParserBase):
                 pending = self._pending
                 last = pending[-1:]
                 if (
-                    "1" <= last <= "9" or (last == "0" and pending != "0" and pending != "-0")
+                    "1" <= last <= "9"
+                    or last in _TAKES_DIGITS
+                    or (last == "0" and pending != "0" and pending != "-0")
+                    or (last == "-" and pending != "-")  # an exponent's sign
                 ) and len(pending) + len(chunk) <= self._careful_length:
                     self._pending = pending + chunk
                     return []
@@ -644,7 +652,6 @@ class Parser(ParserBase):
         # With deltas=False no Delta and no path is built: the frames then
         # hold () as paths, as in the C backend (nothing reads them).
         report = self._deltas
-        emit = deltas.append
         n = len(buf)
         pos = 0
         state = self._state
@@ -688,10 +695,10 @@ class Parser(ParserBase):
                             cont[self._s_key] = full
                             if report:
                                 if not self._s_reported:
-                                    emit(_new(Delta, (_ADD, self._s_path, full)))
+                                    deltas.append(_new(Delta, (_ADD, self._s_path, full)))
                                 elif text:
-                                    emit(_new(Delta, (_APPEND, self._s_path, text)))
-                                emit(_new(Delta, (_END, self._s_path, full)))
+                                    deltas.append(_new(Delta, (_APPEND, self._s_path, text)))
+                                deltas.append(_new(Delta, (_END, self._s_path, full)))
                         else:
                             full = self._s_text
                             self._s_text = ""
@@ -701,13 +708,37 @@ class Parser(ParserBase):
                             else:
                                 cont.append(full)
                             if report:
-                                emit(_new(Delta, (_ADD, self._s_path, full)))
-                                emit(_new(Delta, (_END, self._s_path, full)))
+                                deltas.append(_new(Delta, (_ADD, self._s_path, full)))
+                                deltas.append(_new(Delta, (_END, self._s_path, full)))
                         state = _AFTER if depth else self._root_after
                         continue
                     if end > pos:
                         fresh += buf[pos:end]
                     if char == "\\":
+                        if not careful:
+                            # The common escapes without a call: a simple one, a
+                            # \uXXXX that is not a high surrogate, or one cut by
+                            # the end of the buffer (so far only hex digits).
+                            # scan_escape decides everything else exactly.
+                            simple = ESCAPES.get(buf[end + 1 : end + 2])
+                            if simple is not None:
+                                fresh += simple
+                                pos = end + 2
+                                continue
+                            if end + 1 >= n:
+                                pos = end
+                                break
+                            if buf[end + 1] == "u":
+                                hex_end = HEX_RUN(buf, end + 2, end + 6).end()
+                                if hex_end == end + 6:
+                                    code = int(buf[end + 2 : hex_end], 16)
+                                    if not 0xD800 <= code <= 0xDBFF:
+                                        fresh += chr(code)
+                                        pos = hex_end
+                                        continue
+                                elif hex_end >= n:
+                                    pos = end
+                                    break
                         if careful and self._s_len >= self._max_string_length:
                             raise self._too_long(end)  # any escape adds a character
                         escape = scan_escape(buf, end)
@@ -773,7 +804,7 @@ class Parser(ParserBase):
                     if char == "]" and state == _ARRAY_FIRST:
                         pos += 1
                         if report:
-                            emit(_new(Delta, (_END, cpath, cont)))
+                            deltas.append(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
                         state = _AFTER if depth else self._root_after
@@ -807,8 +838,8 @@ class Parser(ParserBase):
                             else:
                                 cont.append(value)
                             if report:
-                                emit(_new(Delta, (_ADD, vpath, value)))
-                                emit(_new(Delta, (_END, vpath, value)))
+                                deltas.append(_new(Delta, (_ADD, vpath, value)))
+                                deltas.append(_new(Delta, (_END, vpath, value)))
                             state = _AFTER if depth else self._root_after
                             continue
                         self._s_cont = cont
@@ -853,12 +884,12 @@ class Parser(ParserBase):
                         if char == "{":
                             value = {}
                             if report:
-                                emit(_new(Delta, (_ADD, vpath, {})))
+                                deltas.append(_new(Delta, (_ADD, vpath, {})))
                             state = _OBJECT_FIRST
                         else:
                             value = []
                             if report:
-                                emit(_new(Delta, (_ADD, vpath, [])))
+                                deltas.append(_new(Delta, (_ADD, vpath, [])))
                             state = _ARRAY_FIRST
                         if is_obj:
                             cont[key] = value
@@ -911,8 +942,8 @@ class Parser(ParserBase):
                         else:
                             cont.append(value)
                         if report:
-                            emit(_new(Delta, (_ADD, vpath, value)))
-                            emit(_new(Delta, (_END, vpath, value)))
+                            deltas.append(_new(Delta, (_ADD, vpath, value)))
+                            deltas.append(_new(Delta, (_END, vpath, value)))
                         state = _AFTER if depth else self._root_after
                         continue
 
@@ -940,8 +971,8 @@ class Parser(ParserBase):
                     else:
                         cont.append(value)
                     if report:
-                        emit(_new(Delta, (_ADD, vpath, value)))
-                        emit(_new(Delta, (_END, vpath, value)))
+                        deltas.append(_new(Delta, (_ADD, vpath, value)))
+                        deltas.append(_new(Delta, (_END, vpath, value)))
                     state = _AFTER if depth else self._root_after
                     continue
 
@@ -953,7 +984,7 @@ class Parser(ParserBase):
                     if char == ("}" if is_obj else "]"):
                         pos += 1
                         if report:
-                            emit(_new(Delta, (_END, cpath, cont)))
+                            deltas.append(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
                         state = _AFTER if depth else self._root_after
@@ -1015,7 +1046,7 @@ class Parser(ParserBase):
                     if char == "}" and state == _OBJECT_FIRST:
                         pos += 1
                         if report:
-                            emit(_new(Delta, (_END, cpath, cont)))
+                            deltas.append(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
                         state = _AFTER if depth else self._root_after
@@ -1058,9 +1089,9 @@ class Parser(ParserBase):
                     if not self._s_reported:
                         self._s_reported = True
                         if report:
-                            emit(_new(Delta, (_ADD, self._s_path, full)))
+                            deltas.append(_new(Delta, (_ADD, self._s_path, full)))
                     elif fresh and report:
-                        emit(_new(Delta, (_APPEND, self._s_path, fresh)))
+                        deltas.append(_new(Delta, (_APPEND, self._s_path, fresh)))
                 elif fresh:
                     full = self._s_text
                     self._s_text = ""
