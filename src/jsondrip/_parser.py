@@ -686,8 +686,8 @@ class Parser(ParserBase):
                             text = fresh + text
                             fresh = ""
                         pos = end + 1
-                        # The string is complete: store and report it (the
-                        # in-place growth of _grow_string, inlined).
+                        # The string is complete: grow it in place (see the
+                        # module docs), store and report it.
                         if self._partial_strings:
                             full = cont[self._s_key]
                             cont[self._s_key] = ""
@@ -1078,8 +1078,8 @@ class Parser(ParserBase):
             if key is not frame[3] or cont is not frame[0]:  # (a container is in one frame)
                 self._frame = (cont, is_obj, cpath, key)
             if state == _STRING:
-                # Record the text decoded in this call for the open string
-                # (_grow_string and the report of _flush_string, inlined).
+                # Record the text decoded in this call for the open string:
+                # grow it in place, report it (add the first time, then append).
                 if self._partial_strings:
                     full = cont[self._s_key]
                     if fresh:
