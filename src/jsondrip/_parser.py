@@ -389,10 +389,10 @@ class Parser(ParserBase):
                 return []
             if state == _NUMBER and chunk.isdigit() and chunk.isascii():
                 # Fast path: digits extending a number that can take them (it
-                # ends with a digit and is not a lone leading zero) leave it a
-                # number that the next chunk may extend; it is re-scanned
-                # whole when it ends. A buffer no longer than _careful_length
-                # passes no limit (see __init__).
+                # ends with a digit other than a lone leading zero, '.', 'e'
+                # or an exponent's sign) leave it a number that the next chunk
+                # may extend; it is re-scanned whole when it ends. A buffer no
+                # longer than _careful_length passes no limit (see __init__).
                 pending = self._pending
                 last = pending[-1:]
                 if (
@@ -403,7 +403,8 @@ class Parser(ParserBase):
                 ) and len(pending) + len(chunk) <= self._careful_length:
                     self._pending = pending + chunk
                     return []
-            buf = self._pending + chunk if self._pending else chunk
+            pending = self._pending
+            buf = pending + chunk if pending else chunk
             deltas: list[Delta] = []
             try:
                 # The leftover is at most a number, so no limit can be reached.
