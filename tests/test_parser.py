@@ -605,3 +605,53 @@ def test_str_subclasses_are_text() -> None:
         value = parser.close()
         assert value == {"k": "value", "n": [1]}
         assert type(value["k"]) is str
+
+
+def _outcome(parser: Any, chunks: list[Any]) -> Any:
+    """Values after every chunk and the final value, or the error's details."""
+    values = []
+    try:
+        for chunk in chunks:
+            parser.feed(chunk)
+            values.append(copy.deepcopy(parser.value))
+        return values, parser.close()
+    except JSONStreamError as error:
+        return values, type(error), str(error), error.offset, error.line, error.column
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("[0" + "5]", {}),  # a leading zero takes no digit
+        ("[-0" + "5]", {}),
+        ("[10" + "5]", {}),
+        ("[1.0" + "5]", {}),
+        ("[1e0" + "5]", {}),
+        ("[1e+" + "5]", {}),
+        ("[-" + "5]", {}),
+        ("[-" + "05]", {}),
+        ("[1e-" + "05]", {}),
+        ("[1E" + "5]", {}),
+        ("[1." + "e5]", {}),
+        ("12345", {}),
+        ("\n [12345, 67890x", {}),
+        ("[12345]", {"max_number_length": 3}),
+        ("[12345]", {"max_number_length": 5}),
+        ("[12345", {"multiple_values": True}),
+        ("1 23 456", {"multiple_values": True}),
+        ("[1, 2345]", {"max_document_size": 6}),
+    ],
+)
+def test_a_number_grown_digit_by_digit_is_the_number_fed_whole(
+    text: str, options: dict[str, Any]
+) -> None:
+    # Digits into an open number take a shortcut in feed() for text; bytes
+    # take the general path. The outcome (values after every chunk, the chunk
+    # that fails, positions, errors, limits) is the same.
+    by_digit = [text[:2]] + list(text[2:])
+    by_two = [text[:2]] + [text[i : i + 2] for i in range(2, len(text), 2)]
+    for chunks in (by_digit, by_two):
+        as_bytes = [chunk.encode() for chunk in chunks]
+        assert _outcome(Parser(**options), chunks) == _outcome(Parser(**options), as_bytes)
+    whole = _outcome(Parser(**options), [text])
+    assert _outcome(Parser(**options), by_digit)[1:] == whole[1:]

@@ -59,6 +59,8 @@ from typing import Any, Callable, Optional, Union
 from ._backend import ParserBase, accelerate
 from ._delta import TUPLE_DEPTH, DeepPath, Delta, Path
 from ._scanner import (
+    ESCAPES,
+    HEX_RUN,
     NUMBER,
     NUMBER_CONTINUATION,
     NUMBER_START,
@@ -124,6 +126,9 @@ SUBTREE_MIN = 256
 #: After this many failed offers in one buffer (incomplete or invalid text),
 #: the rest of the buffer is parsed incrementally only.
 SUBTREE_MAX_MISSES = 8
+
+#: The last characters of a number that any digits may follow.
+_TAKES_DIGITS = frozenset(".eE+")
 
 _new = tuple.__new__
 _ADD = "add"
@@ -382,7 +387,24 @@ class Parser(ParserBase):
                     text += chunk
                     self._s_text = text
                 return []
-            buf = self._pending + chunk if self._pending else chunk
+            if state == _NUMBER and chunk.isdigit() and chunk.isascii():
+                # Fast path: digits extending a number that can take them (it
+                # ends with a digit other than a lone leading zero, '.', 'e'
+                # or an exponent's sign) leave it a number that the next chunk
+                # may extend; it is re-scanned whole when it ends. A buffer no
+                # longer than _careful_length passes no limit (see __init__).
+                pending = self._pending
+                last = pending[-1:]
+                if (
+                    "1" <= last <= "9"
+                    or last in _TAKES_DIGITS
+                    or (last == "0" and pending != "0" and pending != "-0")
+                    or (last == "-" and pending != "-")  # an exponent's sign
+                ) and len(pending) + len(chunk) <= self._careful_length:
+                    self._pending = pending + chunk
+                    return []
+            pending = self._pending
+            buf = pending + chunk if pending else chunk
             deltas: list[Delta] = []
             try:
                 # The leftover is at most a number, so no limit can be reached.
@@ -630,14 +652,17 @@ class Parser(ParserBase):
         return len(buf) > self._careful_length or self._offset + len(buf) > self._watch
 
     def _consume(self, buf: str, deltas: list[Delta], final: bool, careful: bool) -> None:
-        emit = deltas.append if self._deltas else _discard
+        # With deltas=False no Delta and no path is built: the frames then
+        # hold () as paths, as in the C backend (nothing reads them).
+        report = self._deltas
         n = len(buf)
         pos = 0
         state = self._state
         stack = self._stack
-        cont, is_obj, cpath, key = self._frame
+        frame = self._frame
+        cont, is_obj, cpath, key = frame
         depth = len(stack)
-        fresh: list[str] = []  # text of the open string decoded in this call
+        fresh = ""  # text of the open string decoded in this call (grown in place)
         misses = 0  # failed offers of a container to the C scanner
         if careful:
             # Exact lengths of the open string and key, for the limit checks.
@@ -654,30 +679,76 @@ class Parser(ParserBase):
                             raise self._too_long(end - excess)
                     if end >= n:
                         if end > pos:
-                            fresh.append(buf[pos:end])
+                            fresh += buf[pos:end]
                         pos = n
                         break
                     char = buf[end]
                     if char == '"':
                         text = buf[pos:end]
                         if fresh:
-                            fresh.append(text)
-                            text = "".join(fresh)
-                            fresh = []
+                            text = fresh + text
+                            fresh = ""
                         pos = end + 1
-                        self._finish_string(text, emit)
+                        # The string is complete: grow it in place (see the
+                        # module docs), store and report it.
+                        if self._partial_strings:
+                            full = cont[self._s_key]
+                            cont[self._s_key] = ""
+                            full += text
+                            cont[self._s_key] = full
+                            if report:
+                                if not self._s_reported:
+                                    deltas.append(_new(Delta, (_ADD, self._s_path, full)))
+                                elif text:
+                                    deltas.append(_new(Delta, (_APPEND, self._s_path, text)))
+                                deltas.append(_new(Delta, (_END, self._s_path, full)))
+                        else:
+                            full = self._s_text
+                            self._s_text = ""
+                            full += text
+                            if is_obj:
+                                cont[key] = full
+                            else:
+                                cont.append(full)
+                            if report:
+                                deltas.append(_new(Delta, (_ADD, self._s_path, full)))
+                                deltas.append(_new(Delta, (_END, self._s_path, full)))
                         state = _AFTER if depth else self._root_after
                         continue
                     if end > pos:
-                        fresh.append(buf[pos:end])
+                        fresh += buf[pos:end]
                     if char == "\\":
+                        if not careful:
+                            # The common escapes without a call: a simple one, a
+                            # \uXXXX that is not a high surrogate, or one cut by
+                            # the end of the buffer (so far only hex digits).
+                            # scan_escape decides everything else exactly.
+                            simple = ESCAPES.get(buf[end + 1 : end + 2])
+                            if simple is not None:
+                                fresh += simple
+                                pos = end + 2
+                                continue
+                            if end + 1 >= n:
+                                pos = end
+                                break
+                            if buf[end + 1] == "u":
+                                hex_end = HEX_RUN(buf, end + 2, end + 6).end()
+                                if hex_end == end + 6:
+                                    code = int(buf[end + 2 : hex_end], 16)
+                                    if not 0xD800 <= code <= 0xDBFF:
+                                        fresh += chr(code)
+                                        pos = hex_end
+                                        continue
+                                elif hex_end >= n:
+                                    pos = end
+                                    break
                         if careful and self._s_len >= self._max_string_length:
                             raise self._too_long(end)  # any escape adds a character
                         escape = scan_escape(buf, end)
                         if escape is None:
                             pos = end
                             break
-                        fresh.append(escape[0])
+                        fresh += escape[0]
                         if careful:
                             self._s_len += len(escape[0])
                             if self._s_len > self._max_string_length:
@@ -735,7 +806,8 @@ class Parser(ParserBase):
                     # A value starts here (or ']' closes an empty array).
                     if char == "]" and state == _ARRAY_FIRST:
                         pos += 1
-                        emit(_new(Delta, (_END, cpath, cont)))
+                        if report:
+                            deltas.append(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
                         state = _AFTER if depth else self._root_after
@@ -747,7 +819,10 @@ class Parser(ParserBase):
                         self._hunting = True
                         self._plain = False
                         break
-                    if is_obj:
+                    vpath: Path
+                    if not report:
+                        vpath = ()
+                    elif is_obj:
                         vpath = cpath + (key,)
                     elif depth or self._multiple:
                         vpath = cpath + (len(cont),)
@@ -765,8 +840,9 @@ class Parser(ParserBase):
                                 cont[key] = value
                             else:
                                 cont.append(value)
-                            emit(_new(Delta, (_ADD, vpath, value)))
-                            emit(_new(Delta, (_END, vpath, value)))
+                            if report:
+                                deltas.append(_new(Delta, (_ADD, vpath, value)))
+                                deltas.append(_new(Delta, (_END, vpath, value)))
                             state = _AFTER if depth else self._root_after
                             continue
                         self._s_cont = cont
@@ -787,13 +863,11 @@ class Parser(ParserBase):
                         continue
 
                     if char == "{" or char == "[":
-                        if depth >= TUPLE_DEPTH and type(vpath) is tuple:
+                        if depth >= TUPLE_DEPTH and report and type(vpath) is tuple:
                             vpath = DeepPath(cpath, vpath[-1])  # see _delta
                         if n - pos >= SUBTREE_MIN and misses < SUBTREE_MAX_MISSES:
-                            out = deltas if self._deltas else []
-                            end = self._subtree(buf, pos, vpath, depth, careful, out)
+                            end, value = self._subtree(buf, pos, vpath, depth, careful, deltas)
                             if end > 0:
-                                value = out[-1][2]
                                 if is_obj:
                                     cont[key] = value
                                 else:
@@ -812,11 +886,13 @@ class Parser(ParserBase):
                             )
                         if char == "{":
                             value = {}
-                            emit(_new(Delta, (_ADD, vpath, {})))
+                            if report:
+                                deltas.append(_new(Delta, (_ADD, vpath, {})))
                             state = _OBJECT_FIRST
                         else:
                             value = []
-                            emit(_new(Delta, (_ADD, vpath, [])))
+                            if report:
+                                deltas.append(_new(Delta, (_ADD, vpath, [])))
                             state = _ARRAY_FIRST
                         if is_obj:
                             cont[key] = value
@@ -868,8 +944,9 @@ class Parser(ParserBase):
                             cont[key] = value
                         else:
                             cont.append(value)
-                        emit(_new(Delta, (_ADD, vpath, value)))
-                        emit(_new(Delta, (_END, vpath, value)))
+                        if report:
+                            deltas.append(_new(Delta, (_ADD, vpath, value)))
+                            deltas.append(_new(Delta, (_END, vpath, value)))
                         state = _AFTER if depth else self._root_after
                         continue
 
@@ -896,8 +973,9 @@ class Parser(ParserBase):
                         cont[key] = value
                     else:
                         cont.append(value)
-                    emit(_new(Delta, (_ADD, vpath, value)))
-                    emit(_new(Delta, (_END, vpath, value)))
+                    if report:
+                        deltas.append(_new(Delta, (_ADD, vpath, value)))
+                        deltas.append(_new(Delta, (_END, vpath, value)))
                     state = _AFTER if depth else self._root_after
                     continue
 
@@ -908,7 +986,8 @@ class Parser(ParserBase):
                         continue
                     if char == ("}" if is_obj else "]"):
                         pos += 1
-                        emit(_new(Delta, (_END, cpath, cont)))
+                        if report:
+                            deltas.append(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
                         state = _AFTER if depth else self._root_after
@@ -969,7 +1048,8 @@ class Parser(ParserBase):
                         break
                     if char == "}" and state == _OBJECT_FIRST:
                         pos += 1
-                        emit(_new(Delta, (_END, cpath, cont)))
+                        if report:
+                            deltas.append(_new(Delta, (_END, cpath, cont)))
                         cont, is_obj, cpath, key = stack.pop()
                         depth -= 1
                         state = _AFTER if depth else self._root_after
@@ -998,9 +1078,28 @@ class Parser(ParserBase):
                     )
         finally:
             self._state = state
-            self._frame = (cont, is_obj, cpath, key)
+            if key is not frame[3] or cont is not frame[0]:  # (a container is in one frame)
+                self._frame = (cont, is_obj, cpath, key)
             if state == _STRING:
-                self._flush_string(fresh, emit)
+                # Record the text decoded in this call for the open string:
+                # grow it in place, report it (add the first time, then append).
+                if self._partial_strings:
+                    full = cont[self._s_key]
+                    if fresh:
+                        cont[self._s_key] = ""  # ours is now the only reference
+                        full += fresh
+                        cont[self._s_key] = full
+                    if not self._s_reported:
+                        self._s_reported = True
+                        if report:
+                            deltas.append(_new(Delta, (_ADD, self._s_path, full)))
+                    elif fresh and report:
+                        deltas.append(_new(Delta, (_APPEND, self._s_path, fresh)))
+                elif fresh:
+                    full = self._s_text
+                    self._s_text = ""
+                    full += fresh
+                    self._s_text = full
 
         self._pending = buf[pos:] if pos < n else ""
         newlines = buf.count("\n", 0, pos) if "\n" in buf else 0
@@ -1013,13 +1112,14 @@ class Parser(ParserBase):
 
     def _subtree(
         self, buf: str, pos: int, path: Path, depth: int, careful: bool, deltas: list[Delta]
-    ) -> int:
+    ) -> tuple[int, Any]:
         """Parse the container at ``pos`` with the C scanner if it is complete.
 
         On success, append its deltas (the same ``add``/``end`` sequence the
-        incremental path produces) and return the index after it; return -1
-        when the text is incomplete, invalid, or passes a limit: the
-        incremental path then takes over and finds the exact outcome.
+        incremental path produces; none with ``deltas=False``) and return the
+        index after it and the value; return ``(-1, None)`` when the text is
+        incomplete, invalid, or passes a limit: the incremental path then
+        takes over and finds the exact outcome.
         """
         scanner = self._scanners.get(careful)
         if scanner is None:
@@ -1027,12 +1127,13 @@ class Parser(ParserBase):
         try:
             value, end = scanner(buf, pos)
         except (StopIteration, ValueError, RecursionError):
-            return -1
+            return -1, None
         start = len(deltas)
-        if not self._walk(value, path, depth, careful, deltas):
+        result = self._walk(value, path, depth, careful, deltas)
+        if result is None:
             del deltas[start:]
-            return -1
-        return int(end)
+            return -1, None
+        return int(end), result
 
     def _make_scanner(self, careful: bool) -> Any:
         parse_float = self._parse_float
@@ -1059,60 +1160,68 @@ class Parser(ParserBase):
         )
         return json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
 
-    def _walk(self, root: Any, path: Path, depth: int, careful: bool, out: list[Delta]) -> bool:
+    def _walk(self, root: Any, path: Path, depth: int, careful: bool, out: list[Delta]) -> Any:
         """Append the deltas of the complete value ``root`` (objects as
-        ``_Pairs``) at ``path``, building its dicts in place of the pairs;
-        the result is the last delta's value. False if the value passes a
-        limit (max_depth, max_members; when careful, string lengths)."""
+        ``_Pairs``) at ``path`` (none with ``deltas=False``), building its
+        dicts in place of the pairs; return the value, or None if it passes
+        a limit (max_depth, max_members; when careful, string lengths)."""
+        report = self._deltas
         emit = out.append
         max_depth = self._max_depth
         max_members = self._max_members
         max_string = self._max_string_length if careful else -1
         if depth >= max_depth:
-            return False
+            return None
         if type(root) is _Pairs:
             result: Any = {}
-            emit(_new(Delta, (_ADD, path, {})))
+            if report:
+                emit(_new(Delta, (_ADD, path, {})))
             stack: list[tuple[Any, Path, Any, bool]] = [(result, path, iter(root), True)]
         else:
             result = root
-            emit(_new(Delta, (_ADD, path, [])))
+            if report:
+                emit(_new(Delta, (_ADD, path, [])))
             stack = [(result, path, enumerate(root), False)]
         while stack:
             container, cpath, items, is_object = stack[-1]
             for key, item in items:
                 if is_object:
                     if len(container) >= max_members:
-                        return False
+                        return None
                     if careful and len(key) > max_string:
-                        return False
+                        return None
                 kind = type(item)
-                ipath = cpath + (key,)
+                # Paths only go into deltas: without them, every path is ().
+                ipath = cpath + (key,) if report else cpath
                 if kind is _Pairs or kind is list:
                     if depth + len(stack) >= max_depth:
-                        return False
-                    if depth + len(stack) >= TUPLE_DEPTH and type(ipath) is tuple:
+                        return None
+                    if depth + len(stack) >= TUPLE_DEPTH and report and type(ipath) is tuple:
                         ipath = DeepPath(cpath, key)
                     if kind is _Pairs:
                         child: Any = {}
-                        emit(_new(Delta, (_ADD, ipath, {})))
+                        if report:
+                            emit(_new(Delta, (_ADD, ipath, {})))
                         stack.append((child, ipath, iter(item), True))
                     else:
                         child = item
-                        emit(_new(Delta, (_ADD, ipath, [])))
+                        if report:
+                            emit(_new(Delta, (_ADD, ipath, [])))
                         stack.append((child, ipath, enumerate(item), False))
                     container[key] = child
                     break
                 if careful and kind is str and len(item) > max_string:
-                    return False
+                    return None
                 if is_object:
                     container[key] = item
-                emit(_new(Delta, (_ADD, ipath, item)))
-                emit(_new(Delta, (_END, ipath, item)))
+                if report:
+                    emit(_new(Delta, (_ADD, ipath, item)))
+                    emit(_new(Delta, (_END, ipath, item)))
             else:
                 stack.pop()
-                emit(_new(Delta, (_END, cpath, container)))
-        return True
+                if report:
+                    emit(_new(Delta, (_END, cpath, container)))
+        return result
 
     # -- limits -------------------------------------------------------------
 
@@ -1158,60 +1267,12 @@ class Parser(ParserBase):
         text: str = self._s_cont[self._s_key] if self._partial_strings else self._s_text
         return text
 
-    def _grow_string(self, text: str) -> str:
-        """Append ``text`` to the open string value, in place; return it."""
-        if self._partial_strings:
-            cont = self._s_cont
-            key = self._s_key
-            full: str = cont[key]
-            cont[key] = ""  # ours is now the only reference: += resizes in place
-            full += text
-            cont[key] = full
-        else:
-            full = self._s_text
-            self._s_text = ""
-            full += text
-            self._s_text = full
-        return full
-
     def _grow_key(self, text: str) -> None:
         """Append ``text`` to the open object key, in place."""
         key = self._k_text
         self._k_text = ""
         key += text
         self._k_text = key
-
-    def _flush_string(self, fresh: list[str], emit: Callable[[Delta], None]) -> None:
-        """Record the text decoded in this call for the open string value."""
-        text = "".join(fresh)
-        full = self._grow_string(text) if text else self._open_text()
-        if not self._partial_strings:
-            return
-        if self._s_reported:
-            if text:
-                emit(_new(Delta, (_APPEND, self._s_path, text)))
-        else:
-            self._s_reported = True
-            emit(_new(Delta, (_ADD, self._s_path, full)))
-
-    def _finish_string(self, text: str, emit: Callable[[Delta], None]) -> None:
-        """The open string value just closed with ``text``: store and report it."""
-        full = self._grow_string(text)
-        if self._partial_strings:
-            if self._s_reported:
-                if text:
-                    emit(_new(Delta, (_APPEND, self._s_path, text)))
-            else:
-                emit(_new(Delta, (_ADD, self._s_path, full)))
-        else:
-            self._s_text = ""
-            container = self._s_cont
-            if isinstance(container, dict):
-                container[self._s_key] = full
-            else:
-                container.append(full)
-            emit(_new(Delta, (_ADD, self._s_path, full)))
-        emit(_new(Delta, (_END, self._s_path, full)))
 
     # -- errors -------------------------------------------------------------
 
@@ -1298,10 +1359,6 @@ class Parser(ParserBase):
 
 
 _MISSING: Any = object()
-
-
-def _discard(delta: Delta) -> None:
-    """``emit`` of a parser made with ``deltas=False``."""
 
 
 def _busy(method: str) -> ConcurrentUseError:

@@ -51,6 +51,8 @@ ESCAPES = {
     "t": "\t",
 }
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+#: A run of hex digits (with ``endpos``, at most the four of a ``\\u`` escape).
+HEX_RUN = cast(_AlwaysMatch, re.compile(r"[0-9a-fA-F]*").match)
 
 
 class ScanError(Exception):
