@@ -73,7 +73,11 @@
  * it grows in place (that needs its refcount to be 1); (3) only a list
  * returned normally is cached: one handed out in an exception (exc.deltas)
  * belongs to the caller; (4) off from 3.14 (tuples cache their hash) and
- * without the GIL (JD_REUSE).
+ * without the GIL (JD_REUSE). Measured (llm workload, `p.feed(c); p.value`,
+ * medians of 6 interleaved processes against the code before, no-op call
+ * units): 9.6 -> 7.4 at 1 KB, 10.1 -> 8.0 at 10 KB, 11.0 -> 8.9 at 100 KB;
+ * Parser(deltas=False), whose empty list is reused too: 6.8 -> 6.3,
+ * 7.2 -> 6.9, 8.2 -> 7.7.
  */
 #include "speedups.h"
 
