@@ -82,13 +82,23 @@ def snapshot(value: Any) -> str:
 
 
 def run(module: Any, chunks: list[Any], options: dict[str, Any]) -> list[Any]:
-    """Everything observable while feeding ``chunks``, as comparable text."""
+    """Everything observable while feeding ``chunks``, as comparable text.
+
+    Some of the returned lists and deltas are kept to the end, the others
+    dropped at once (the C backend reuses what the caller dropped): the kept
+    ones must still hold exactly what they held when they were returned.
+    """
     events: list[Any] = []
     parser = module.Parser(**options)
     root: Any = None
+    kept: list[tuple[Any, tuple[Any, ...]]] = []
     try:
-        for chunk in chunks:
+        for i, chunk in enumerate(chunks):
             deltas = parser.feed(chunk)
+            if i % 3 == 1:
+                kept.append((deltas, tuple(deltas)))
+            elif i % 3 == 2 and deltas:
+                kept.append((deltas[0], tuple(deltas[0])))
             value = parser.value
             events.append(
                 ("feed", snapshot([tuple(d) for d in deltas]), snapshot(value), parser.done)
@@ -96,6 +106,7 @@ def run(module: Any, chunks: list[Any], options: dict[str, Any]) -> list[Any]:
             if root is None and isinstance(value, (dict, list)):
                 root = value
             assert root is None or parser.value is root  # the live object
+            del deltas  # else still held during the next feed: nothing reused
         deltas = parser.feed_eof()
         events.append(("eof", snapshot([tuple(d) for d in deltas]), snapshot(parser.close())))
     except module.JSONStreamError as error:
@@ -117,6 +128,9 @@ def run(module: Any, chunks: list[Any], options: dict[str, Any]) -> list[Any]:
         except module.JSONStreamError as again:
             assert again is error  # the failed state is latched
     events.append(("repr", repr(parser)))
+    for obj, items in kept:  # nothing held was changed under the caller
+        assert len(obj) == len(items)
+        assert all(now is then for now, then in zip(obj, items)), (obj, items)
     return events
 
 

@@ -290,6 +290,80 @@ def test_a_second_call_during_a_feed_is_refused_the_same_way() -> None:
     assert refused == attempt(PY)
 
 
+def _llm_stream() -> list[str]:
+    """An LLM-like document in chunks of 1 to 7 characters."""
+    text = json.dumps(
+        {
+            "items": [
+                {"id": i, "text": "word " * 30, "tags": ["a", {"b": [i, 1.5]}]} for i in range(20)
+            ]
+        }
+    )
+    chunks = []
+    start = 0
+    while start < len(text):
+        size = 1 + len(chunks) % 7
+        chunks.append(text[start : start + size])
+        start += size
+    return chunks
+
+
+@needs_c
+@pytest.mark.parametrize("keep", ["lists", "deltas", "every other list"])
+def test_deltas_the_caller_keeps_are_never_changed(keep: str) -> None:
+    # The C feed reuses the list and the Deltas of its last result when the
+    # caller dropped them: what the caller kept must stay exactly as it was
+    # returned, and equal the pure-Python backend's deltas at the end.
+    chunks = _llm_stream()
+
+    def stream(module: Any) -> tuple[list[Any], list[Any]]:
+        parser = module.Parser()
+        kept: list[Any] = []
+        as_returned: list[Any] = []
+        for i, chunk in enumerate(chunks):
+            deltas = parser.feed(chunk)
+            if keep == "lists" or (keep == "every other list" and i % 2):
+                kept.append(deltas)
+                as_returned.append(list(deltas))
+            elif keep == "deltas":
+                kept.extend(deltas)
+                as_returned.extend(tuple(d) for d in deltas)
+            del deltas
+        parser.close()
+        return kept, as_returned
+
+    c_kept, c_then = stream(C)
+    py_kept, _ = stream(PY)
+    assert len(c_kept) == len(c_then)
+    for now, then in zip(c_kept, c_then):
+        assert len(now) == len(then)
+        assert all(a is b for a, b in zip(now, then))
+    assert repr(c_kept) == repr(py_kept)
+    assert len(c_kept) > 20
+
+
+@needs_c
+def test_the_deltas_the_caller_dropped_are_reused() -> None:
+    # The point of the cache (parser.c, "Reusing the deltas"); off from 3.14
+    # (tuples cache their hash) and on free-threaded builds.
+    reuse = sys.version_info < (3, 14) and getattr(sys, "_is_gil_enabled", lambda: True)()
+    parser = C.Parser()
+    parser.feed('{"a": "')
+    first = parser.feed("xy")
+    ids = (id(first), id(first[0]))
+    assert first == [C.Delta("append", ("a",), "xy")]
+    del first
+    second = parser.feed("zw")
+    assert second == [C.Delta("append", ("a",), "zw")]
+    assert ((id(second), id(second[0])) == ids) == reuse
+    kept = second[0]
+    del second
+    third = parser.feed('", "b": 1')
+    assert kept == C.Delta("append", ("a",), "zw")  # held: not reused
+    assert third == [C.Delta("end", ("a",), "xyzw")]
+    assert parser.value == {"a": "xyzw"}
+
+
 @needs_c
 def test_the_gc_is_paused_only_while_a_big_buffer_is_parsed() -> None:
     big = "[" + ",".join(['{"a": [1, "x"]}'] * 3000) + "]"

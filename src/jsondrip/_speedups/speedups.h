@@ -68,6 +68,9 @@ enum {
  * format are unchanged. */
 #define JD_SSIZE_FIELDS(X) X(offset) X(line) X(line_start) X(s_len) X(k_len)
 
+/* How many emptied Delta objects a parser keeps for reuse. */
+#define JD_SPARE_DELTAS 8
+
 typedef struct {
     PyObject_HEAD
 #define JD_DECLARE(name) PyObject *name;
@@ -83,6 +86,13 @@ typedef struct {
     Py_ssize_t c_watch, c_careful_length, c_max_depth, c_max_members, c_max_number_length;
     int c_root_after;
     char deltas;  /* `_deltas`: build deltas (Parser(deltas=...)); 1 by default */
+    /* Not state (never pickled or copied): the deltas list feed returned
+     * last, and what was left of it for reuse (see "Reusing the deltas" in
+     * parser.c). */
+    PyObject *last_deltas;            /* as returned, or NULL */
+    PyObject *spare_list;             /* emptied, for the next feed, or NULL */
+    PyObject *spare[JD_SPARE_DELTAS]; /* emptied Deltas (no items, untracked) */
+    int n_spare;
     char checked; /* the object fields passed fast_consume_possible and no
                      attribute was set from Python since (see tp_setattro) */
 } ParserObject;
