@@ -539,11 +539,11 @@ append_text(PyObject **left, PyObject *right)
     *left = sum;
 }
 
-/* Parser._grow_string: append text to the open string value in place. The
- * string is taken out of its holder first, so that (unless the caller holds
- * it too) ours is the only reference and PyUnicode_Append resizes it in
- * place, exactly like the reference's `full += text`. Returns a new
- * reference to the grown string. */
+/* Append text to the open string value in place (_consume in _parser.py
+ * does it inline). The string is taken out of its holder first, so that
+ * (unless the caller holds it too) ours is the only reference and
+ * PyUnicode_Append resizes it in place, exactly like the reference's
+ * `full += text`. Returns a new reference to the grown string. */
 static PyObject *
 grow_string(Ctx *c, PyObject *text)
 {
@@ -640,7 +640,8 @@ grow_key(ParserObject *p, PyObject *text)
     return set_field_new(&p->k_text, key);
 }
 
-/* Parser._flush_string: record the text decoded in this call. */
+/* Record the text decoded for the open string in this call (in the
+ * reference: the `finally` of _consume). */
 static int
 flush_string(Ctx *c)
 {
@@ -668,7 +669,8 @@ flush_string(Ctx *c)
     return rc;
 }
 
-/* Parser._finish_string: the open string value closed with text. */
+/* The open string value closed with text (in the reference: _consume at
+ * the closing quote). */
 static int
 finish_string(Ctx *c, PyObject *text)
 {
