@@ -130,6 +130,18 @@ set_field_new(PyObject **slot, PyObject *value)
     return 0;
 }
 
+/* Set a new or emptied Delta's three items (new references). */
+static inline void
+fill_delta(PyObject *delta, PyObject *op, PyObject *path, PyObject *value)
+{
+    Py_INCREF(op);
+    PyTuple_SET_ITEM(delta, 0, op);
+    Py_INCREF(path);
+    PyTuple_SET_ITEM(delta, 1, path);
+    Py_INCREF(value);
+    PyTuple_SET_ITEM(delta, 2, value);
+}
+
 static PyObject *
 make_delta(PyObject *op, PyObject *path, PyObject *value)
 {
@@ -140,12 +152,7 @@ make_delta(PyObject *op, PyObject *path, PyObject *value)
     if (delta == NULL) {
         return NULL;
     }
-    Py_INCREF(op);
-    PyTuple_SET_ITEM(delta, 0, op);
-    Py_INCREF(path);
-    PyTuple_SET_ITEM(delta, 1, path);
-    Py_INCREF(value);
-    PyTuple_SET_ITEM(delta, 2, value);
+    fill_delta(delta, op, path, value);
     return delta;
 #else
     /* Tuples cache their hash from 3.14: let tuple.__new__ initialise it. */
@@ -289,12 +296,7 @@ new_delta(ParserObject *p, PyObject *op, PyObject *path, PyObject *value)
     if (p->n_spare) {
         delta = p->spare[--p->n_spare];
         p->spare[p->n_spare] = NULL;
-        Py_INCREF(op);
-        PyTuple_SET_ITEM(delta, 0, op);
-        Py_INCREF(path);
-        PyTuple_SET_ITEM(delta, 1, path);
-        Py_INCREF(value);
-        PyTuple_SET_ITEM(delta, 2, value);
+        fill_delta(delta, op, path, value);
     }
     else
 #else

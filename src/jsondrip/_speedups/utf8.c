@@ -193,6 +193,7 @@ jd_feed_utf8(PyObject *self, PyObject *chunk, int plain, jd_feed_text feed, PyOb
     }
     PyObject *decoder = NULL, *held = NULL, *buf = chunk;
     int reopen = 0;
+    int handled = 1; /* 0 only at not_handled: nothing was changed */
     if (!plain) {
         held = held_bytes(self, &decoder);
         if (held == NULL || PyBytes_GET_SIZE(held) == 0) {
@@ -254,24 +255,15 @@ jd_feed_utf8(PyObject *self, PyObject *chunk, int plain, jd_feed_text feed, PyOb
         }
         Py_DECREF(tail);
     }
-    if (buf != chunk) {
-        Py_DECREF(buf);
-    }
-    Py_XDECREF(held);
-    Py_XDECREF(decoder);
-    return 1;
-error:
-    if (buf != chunk) {
-        Py_XDECREF(buf);
-    }
-    Py_XDECREF(held);
-    Py_XDECREF(decoder);
-    return 1;
+    goto done;
 not_handled:
+    handled = 0;
+error:
+done:
     if (buf != chunk) {
         Py_XDECREF(buf);
     }
     Py_XDECREF(held);
     Py_XDECREF(decoder);
-    return 0;
+    return handled;
 }
