@@ -516,6 +516,19 @@ def _base_jsonl(path: Path, deadline: float) -> int:
     return n
 
 
+def _jsonl_cell(
+    times: list[float], n: int, expected: int, who: str, cap: float, failures: list[str]
+) -> Measurement:
+    """One JsonlParser cell: the median of ``times`` (capped when empty), its
+    record count checked against the file's."""
+    if not times:
+        return Measurement(CAPPED, detail=f"> {cap:.0f} s")
+    ok = n == expected
+    if not ok:
+        failures.append(f"jsonl: {n} records from {who}, {expected} in file")
+    return Measurement(OK, statistics.median(times), len(times), ok)
+
+
 def _timed(loop: Callable[[Path, float], int], path: Path, cap: float) -> tuple[float | None, int]:
     with frozen_heap():
         start = perf_counter()
@@ -602,22 +615,13 @@ def run_jsonl(
                 if t is not None:
                     py_times.append(t)
         base = Measurement(OK, statistics.median(base_times), len(base_times), True)
-        if drip_times:
-            drip_ok = drip_n == jf.n_records
-            if not drip_ok:
-                failures.append(f"jsonl: {drip_n} records from JsonlParser, {jf.n_records} in file")
-            drip = Measurement(OK, statistics.median(drip_times), len(drip_times), drip_ok)
-        else:
-            drip = Measurement(CAPPED, detail=f"> {drip_cap:.0f} s")
+        drip = _jsonl_cell(drip_times, drip_n, jf.n_records, "JsonlParser", drip_cap, failures)
         drip_py = None
         if pure is not None:
-            if py_times and len(py_times) == len(drip_times):
-                py_ok = py_n == jf.n_records
-                if not py_ok:
-                    failures.append(f"jsonl: {py_n} records from pure-Python JsonlParser")
-                drip_py = Measurement(OK, statistics.median(py_times), len(py_times), py_ok)
-            else:
-                drip_py = Measurement(CAPPED, detail=f"> {drip_cap:.0f} s")
+            complete = py_times if len(py_times) == len(drip_times) else []
+            drip_py = _jsonl_cell(
+                complete, py_n, jf.n_records, "pure-Python JsonlParser", drip_cap, failures
+            )
         base_peak = _peak(_base_jsonl, path)
         drip_peak = _peak(_drip_jsonl, path) if drip_times else None
         log(
