@@ -303,7 +303,7 @@ class TypedParser(Generic[T]):
         except BaseException:
             self._repaint()
             raise
-        if paint is not None:
+        if paint is not None:  # self._repaint(), inline: this runs on every chunk
             holder, key, view, slot, setter = paint
             if setter is None:
                 view[slot] = holder[key]
