@@ -153,6 +153,61 @@ def pure_python_jsondrip() -> Any:
     return module
 
 
+#: The commit whose pure-Python parser issue 10 measured as "today" (the last one
+#: before the issue's work began): the pure-Python backend must be no slower.
+BASELINE_REVISION = "43042c0"
+
+
+def baseline_jsondrip() -> Any:
+    """jsondrip's package as it was at :data:`BASELINE_REVISION`, beside the installed one.
+
+    Read from this repository with ``git archive`` into a temporary folder and
+    imported as ``jsondrip_baseline`` (that revision is pure Python), so "no slower
+    than today" is measured in the same run, not taken from a figure on another
+    machine.  Raises ``ImportError`` when git or the revision is not available (an
+    sdist, a shallow clone): the row then says "not measured".
+    """
+    import atexit
+    import importlib.util
+    import shutil
+    import subprocess
+    import sys
+    import tarfile
+    import tempfile
+    from io import BytesIO
+    from pathlib import Path
+
+    name = "jsondrip_baseline"
+    if name in sys.modules:
+        return sys.modules[name]
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", BASELINE_REVISION, "src/jsondrip"],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ImportError(f"revision {BASELINE_REVISION} not available: {exc}") from exc
+    folder = Path(tempfile.mkdtemp(prefix="jsondrip_baseline_"))
+    atexit.register(shutil.rmtree, folder, True)
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        # The "data" filter where this Python has it (3.12, and 3.9-3.11 security releases).
+        safe: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(folder, **safe)
+    root = folder / "src" / "jsondrip"
+    spec = importlib.util.spec_from_file_location(
+        name, root / "__init__.py", submodule_search_locations=[str(root)]
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def backend_label() -> str:
     """How the installed jsondrip runs: "C" or "pure Python"."""
     try:
@@ -172,6 +227,11 @@ def jsondrip_value() -> Runner:
 def jsondrip_py_value() -> Runner:
     """jsondrip, pure-Python backend: ``p.feed(chunk); v = p.value`` after every chunk."""
     return _value_runner(pure_python_jsondrip())
+
+
+def jsondrip_baseline_value() -> Runner:
+    """jsondrip at :data:`BASELINE_REVISION` (pure Python): value after every chunk."""
+    return _value_runner(baseline_jsondrip())
 
 
 def jsondrip_nodeltas_value() -> Runner:
@@ -259,7 +319,7 @@ def jsondrip_typed() -> Runner:
     """jsondrip.pydantic: ``p.feed(chunk); v = p.value`` (a partial ``Answer``)."""
     from jsondrip.pydantic import TypedParser
 
-    from .typed import Answer, dump
+    from .typed import Answer, DumpedOnCompare
 
     def run(work: Workload, deadline: float) -> Any:
         p = TypedParser(Answer)
@@ -270,7 +330,7 @@ def jsondrip_typed() -> Runner:
                 p.value  # noqa: B018 - reading the partial instance is what is measured
             if perf_counter() > deadline:
                 raise CapExceeded
-        return dump(p.close())
+        return DumpedOnCompare(p.close())
 
     return run
 
@@ -505,6 +565,13 @@ PEERS: dict[str, Peer] = {
             "incremental, value",
             jsondrip_nodeltas_value,
             "Parser(deltas=False): no deltas built, for callers that only read the value",
+        ),
+        Peer(
+            "jsondrip_baseline",
+            f"jsondrip (pure Python, {BASELINE_REVISION}: before issue 10)",
+            "incremental, value",
+            jsondrip_baseline_value,
+            "the pure-Python parser as it was before the C accelerator, for 'no slower than today'",
         ),
         Peer(
             "jsondrip_py_nodeltas",

@@ -244,7 +244,13 @@ CURVES: tuple[CurveSpec, ...] = (
         "chunk (also with `Parser(deltas=False)`, which builds no deltas). Re-parse peers: "
         "`buf += c; v = lib(buf)` for every chunk.",
         llm_text,
-        (*VALUE_PEERS[:2], "jsondrip_nodeltas", "jsondrip_py_nodeltas", *VALUE_PEERS[2:]),
+        (
+            *VALUE_PEERS[:2],
+            "jsondrip_nodeltas",
+            "jsondrip_py_nodeltas",
+            "jsondrip_baseline",
+            *VALUE_PEERS[2:],
+        ),
         "jsondrip",
     ),
     CurveSpec(
@@ -444,7 +450,9 @@ def run_curve(
                     failures.append(f"{spec.key} {size.label}: {error}")
                     cell = Measurement(ERROR, value_ok=False, detail=error)
                 else:
-                    cell = measure(run, work, cap, repeat, min_total)
+                    # jsondrip's per-chunk cells get a paired no-op yardstick.
+                    paired = spec.per_chunk and _is_jsondrip(name)
+                    cell = measure(run, work, cap, repeat, min_total, yardstick=paired)
                 if cell.status == CAPPED:
                     capped_at[name] = size.label
             result.cells.setdefault(name, {})[size.key] = cell

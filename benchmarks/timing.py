@@ -60,6 +60,9 @@ class Measurement:
     value_ok: bool | None = None
     detail: str = ""
     disturbed: int = 0
+    #: Median wall time of the paired yardstick (a no-op method call per chunk over
+    #: the same chunks, run right after each timed run), when it was measured.
+    noop_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -67,8 +70,26 @@ class Measurement:
         return self.status == OK and self.seconds is not None
 
 
+def noop_run(work: Workload) -> float:
+    """Wall time of a no-op method call per chunk of ``work``, in the runners' loop shape."""
+    call = _Noop().call
+    deadline = float("inf")
+    start = perf_counter()
+    for block in work.blocks:
+        for chunk in block:
+            call(chunk)
+        if perf_counter() > deadline:  # the runners check their cap once per block
+            break
+    return perf_counter() - start
+
+
 def measure(
-    run: Runner, work: Workload, cap: float, repeat: int, min_total: float = MIN_TOTAL_S
+    run: Runner,
+    work: Workload,
+    cap: float,
+    repeat: int,
+    min_total: float = MIN_TOTAL_S,
+    yardstick: bool = False,
 ) -> Measurement:
     """Time ``run`` on ``work`` by the wall clock; the median of the runs is reported.
 
@@ -79,13 +100,20 @@ def measure(
     again (at most :data:`MAX_DISTURBED` times).  A run that passes ``cap`` seconds
     aborts itself (the runner checks the clock) and is reported as capped.  The first
     run's final value is compared with ``work.expected``.
+
+    With ``yardstick``, every kept run is followed by :func:`noop_run` over the same
+    chunks, so the cost per chunk in no-op calls is a ratio of two medians measured
+    side by side, whatever the machine's speed was at that minute.
     """
     with frozen_heap():
-        return _measure(run, work, cap, repeat, min_total)
+        return _measure(run, work, cap, repeat, min_total, yardstick)
 
 
-def _measure(run: Runner, work: Workload, cap: float, repeat: int, min_total: float) -> Measurement:
+def _measure(
+    run: Runner, work: Workload, cap: float, repeat: int, min_total: float, yardstick: bool
+) -> Measurement:
     times: list[float] = []
+    noops: list[float] = []
     value_ok: bool | None = None
     checked = warmed = False
     disturbed = 0
@@ -115,9 +143,18 @@ def _measure(run: Runner, work: Workload, cap: float, repeat: int, min_total: fl
             disturbed += 1  # descheduled by another process: run again
             continue
         times.append(elapsed)
+        if yardstick:
+            noops.append(noop_run(work))
         if elapsed > LONG_RUN_S:
             break
-    return Measurement(OK, statistics.median(times), len(times), value_ok, disturbed=disturbed)
+    return Measurement(
+        OK,
+        statistics.median(times),
+        len(times),
+        value_ok,
+        disturbed=disturbed,
+        noop_seconds=statistics.median(noops) if noops else None,
+    )
 
 
 class _Noop:
