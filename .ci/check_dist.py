@@ -40,8 +40,10 @@ def main(sdist: str, wheel: str) -> int:
         if not any("https://github.com/jsondrip/jsondrip" in url for url in urls):
             problems.append(f"{label}: no Project-URL")
         versions = [c for c in meta.get_all("Classifier") or [] if c.count("::") == 2]
-        if "Programming Language :: Python :: 3.10" not in versions:
-            problems.append(f"{label}: no classifier for Python 3.10")
+        # Every version from requires-python's floor to the newest CI tests, no gap.
+        for minor in range(10, 14):
+            if f"Programming Language :: Python :: 3.{minor}" not in versions:
+                problems.append(f"{label}: no classifier for Python 3.{minor}")
         if "](benchmarks/" in text or "](SECURITY.md)" in text:
             problems.append(f"{label}: relative links in the long description")
     for problem in problems:
