@@ -142,12 +142,13 @@ fill_delta(PyObject *delta, PyObject *op, PyObject *path, PyObject *value)
     PyTuple_SET_ITEM(delta, 2, value);
 }
 
+/* A new Delta(op, path, value), not tracked by the cyclic GC (new_delta
+ * tracks the ones that need it). */
 static PyObject *
 make_delta(PyObject *op, PyObject *path, PyObject *value)
 {
 #if PY_VERSION_HEX < 0x030E0000
-    /* Not tp_alloc (PyType_GenericAlloc): no zeroing, and not tracked by the
-     * cyclic GC; emit() tracks the deltas that can be part of a cycle. */
+    /* Not tp_alloc (PyType_GenericAlloc): no zeroing, and not tracked. */
     PyObject *delta = (PyObject *)PyObject_GC_NewVar(PyTupleObject, JD.delta_type, 3);
     if (delta == NULL) {
         return NULL;
@@ -167,8 +168,19 @@ make_delta(PyObject *op, PyObject *path, PyObject *value)
     }
     PyObject *delta = PyTuple_Type.tp_new(JD.delta_type, args, NULL);
     Py_DECREF(args);
+    if (delta != NULL) {
+        PyObject_GC_UnTrack(delta);
+    }
     return delta;
 #endif
+}
+
+/* PyObject_IS_GC (a function call in the C API), inline. */
+static inline int
+is_gc(PyObject *o)
+{
+    PyTypeObject *type = Py_TYPE(o);
+    return PyType_IS_GC(type) && (type->tp_is_gc == NULL || type->tp_is_gc(o));
 }
 
 /* An object the cyclic GC never needs to see through (a scalar value or an
@@ -177,22 +189,7 @@ static inline int
 atomic(PyObject *o)
 {
     /* CPython's own rule for untracking a tuple (_PyTuple_MaybeUntrack). */
-    return !PyObject_IS_GC(o) || (PyTuple_CheckExact(o) && !PyObject_GC_IsTracked(o));
-}
-
-/* A delta the cyclic GC need not see (its path and value hold no
- * container) is left untracked, as CPython would untrack such a tuple at
- * its first collection, but now; the others are tracked. */
-static inline void
-track_delta(PyObject *delta, int atomic_items)
-{
-    int tracked = PyObject_GC_IsTracked(delta);
-    if (atomic_items && tracked) {
-        PyObject_GC_UnTrack(delta);
-    }
-    else if (!atomic_items && !tracked) {
-        PyObject_GC_Track(delta);
-    }
+    return !is_gc(o) || (PyTuple_CheckExact(o) && !PyObject_GC_IsTracked(o));
 }
 
 /* ---- reusing the deltas list and its Deltas (see the design note) ----- */
@@ -239,9 +236,7 @@ harvest_deltas(ParserObject *p)
         items[i] = NULL;
         if (p->n_spare < JD_SPARE_DELTAS && Py_REFCNT(delta) == 1 &&
             Py_IS_TYPE(delta, JD.delta_type) && Py_SIZE(delta) == 3) {
-            if (PyObject_GC_IsTracked(delta)) {
-                PyObject_GC_UnTrack(delta);
-            }
+            PyObject_GC_UnTrack(delta); /* (does nothing if it is not tracked) */
             for (int k = 0; k < 3; k++) {
                 release[n_release++] = PyTuple_GET_ITEM(delta, k);
                 PyTuple_SET_ITEM(delta, k, NULL);
@@ -286,8 +281,10 @@ list_push(PyObject *list, PyObject *item)
     return rc;
 }
 
-/* Delta(op, path, value), a spare one if there is one, tracked or not as
- * its items need (track_delta). */
+/* Delta(op, path, value), a spare one if there is one (spare and new
+ * Deltas are untracked). One whose path and value hold no container is
+ * left untracked, as CPython would untrack such a tuple at its first
+ * collection, but now; the others are tracked. */
 static PyObject *
 new_delta(ParserObject *p, PyObject *op, PyObject *path, PyObject *value)
 {
@@ -308,7 +305,9 @@ new_delta(ParserObject *p, PyObject *op, PyObject *path, PyObject *value)
             return NULL;
         }
     }
-    track_delta(delta, atomic(path) && atomic(value));
+    if (!atomic(value) || !atomic(path)) {
+        PyObject_GC_Track(delta);
+    }
     return delta;
 }
 
