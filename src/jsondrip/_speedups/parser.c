@@ -78,6 +78,15 @@
  * units): 9.6 -> 7.4 at 1 KB, 10.1 -> 8.0 at 10 KB, 11.0 -> 8.9 at 100 KB;
  * Parser(deltas=False), whose empty list is reused too: 6.8 -> 6.3,
  * 7.2 -> 6.9, 8.2 -> 7.7.
+ *
+ * The most common list is one `append` to the open string (a chunk of
+ * plain text). Its Delta is kept whole but for its text (keep_append:
+ * ("append", path, None)), and the next `append` to the same path only
+ * swaps the new text in: no emptying, refilling or GC checks per chunk.
+ * (callgrind, 100 KB llm workload, `p.feed(c); p.value`: 2194 -> 2175
+ * instructions per chunk.) Reusing path tuples the same way (kept when
+ * a released Delta held the last reference) was tried and dropped: CPython's
+ * tuple free list already makes them cheap (-4 instructions per chunk).
  */
 #include "speedups.h"
 
@@ -142,12 +151,13 @@ fill_delta(PyObject *delta, PyObject *op, PyObject *path, PyObject *value)
     PyTuple_SET_ITEM(delta, 2, value);
 }
 
+/* A new Delta(op, path, value), not tracked by the cyclic GC (new_delta
+ * tracks the ones that need it). */
 static PyObject *
 make_delta(PyObject *op, PyObject *path, PyObject *value)
 {
 #if PY_VERSION_HEX < 0x030E0000
-    /* Not tp_alloc (PyType_GenericAlloc): no zeroing, and not tracked by the
-     * cyclic GC; emit() tracks the deltas that can be part of a cycle. */
+    /* Not tp_alloc (PyType_GenericAlloc): no zeroing, and not tracked. */
     PyObject *delta = (PyObject *)PyObject_GC_NewVar(PyTupleObject, JD.delta_type, 3);
     if (delta == NULL) {
         return NULL;
@@ -167,8 +177,19 @@ make_delta(PyObject *op, PyObject *path, PyObject *value)
     }
     PyObject *delta = PyTuple_Type.tp_new(JD.delta_type, args, NULL);
     Py_DECREF(args);
+    if (delta != NULL) {
+        PyObject_GC_UnTrack(delta);
+    }
     return delta;
 #endif
+}
+
+/* PyObject_IS_GC (a function call in the C API), inline. */
+static inline int
+is_gc(PyObject *o)
+{
+    PyTypeObject *type = Py_TYPE(o);
+    return PyType_IS_GC(type) && (type->tp_is_gc == NULL || type->tp_is_gc(o));
 }
 
 /* An object the cyclic GC never needs to see through (a scalar value or an
@@ -177,22 +198,7 @@ static inline int
 atomic(PyObject *o)
 {
     /* CPython's own rule for untracking a tuple (_PyTuple_MaybeUntrack). */
-    return !PyObject_IS_GC(o) || (PyTuple_CheckExact(o) && !PyObject_GC_IsTracked(o));
-}
-
-/* A delta the cyclic GC need not see (its path and value hold no
- * container) is left untracked, as CPython would untrack such a tuple at
- * its first collection, but now; the others are tracked. */
-static inline void
-track_delta(PyObject *delta, int atomic_items)
-{
-    int tracked = PyObject_GC_IsTracked(delta);
-    if (atomic_items && tracked) {
-        PyObject_GC_UnTrack(delta);
-    }
-    else if (!atomic_items && !tracked) {
-        PyObject_GC_Track(delta);
-    }
+    return !is_gc(o) || (PyTuple_CheckExact(o) && !PyObject_GC_IsTracked(o));
 }
 
 /* ---- reusing the deltas list and its Deltas (see the design note) ----- */
@@ -208,6 +214,30 @@ track_delta(PyObject *delta, int atomic_items)
 
 /* A returned list whose storage holds more items than this is not kept. */
 #define JD_REUSE_MAX_LIST 16
+
+/* The most common deltas list: one `append` to the open string. Such a
+ * Delta (nobody else holds it) is kept whole but for its text, which
+ * becomes None: the next `append` to the same path only swaps the new text
+ * in (new_delta). Returns 0, having done nothing, if delta is not one.
+ * Releasing an exact str, or a Delta whose items are a str, a path and
+ * None, runs no Python code. */
+static int
+keep_append(ParserObject *p, PyObject *delta)
+{
+    if (Py_REFCNT(delta) != 1 || !Py_IS_TYPE(delta, JD.delta_type) || Py_SIZE(delta) != 3 ||
+        PyTuple_GET_ITEM(delta, 0) != JD.op_append ||
+        !PyUnicode_CheckExact(PyTuple_GET_ITEM(delta, 2))) {
+        return 0;
+    }
+    PyObject *text = PyTuple_GET_ITEM(delta, 2);
+    Py_INCREF(Py_None);
+    PyTuple_SET_ITEM(delta, 2, Py_None);
+    PyObject *old = p->spare_append;
+    p->spare_append = delta;
+    Py_DECREF(text);
+    Py_XDECREF(old);
+    return 1;
+}
 
 /* At the start of a feed: if the caller dropped the list the last feed
  * returned (ours is the only reference left), keep it, emptied, for this
@@ -234,14 +264,22 @@ harvest_deltas(ParserObject *p)
     Py_ssize_t n = PyList_GET_SIZE(list);
     PyObject **items = ((PyListObject *)list)->ob_item;
     Py_SET_SIZE(list, 0);
+    if (n == 1) {
+        PyObject *delta = items[0];
+        items[0] = NULL;
+        p->spare_list = list;
+        if (keep_append(p, delta)) {
+            return;
+        }
+        items[0] = delta;
+        p->spare_list = NULL;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *delta = items[i];
         items[i] = NULL;
         if (p->n_spare < JD_SPARE_DELTAS && Py_REFCNT(delta) == 1 &&
             Py_IS_TYPE(delta, JD.delta_type) && Py_SIZE(delta) == 3) {
-            if (PyObject_GC_IsTracked(delta)) {
-                PyObject_GC_UnTrack(delta);
-            }
+            PyObject_GC_UnTrack(delta); /* (does nothing if it is not tracked) */
             for (int k = 0; k < 3; k++) {
                 release[n_release++] = PyTuple_GET_ITEM(delta, k);
                 PyTuple_SET_ITEM(delta, k, NULL);
@@ -286,13 +324,25 @@ list_push(PyObject *list, PyObject *item)
     return rc;
 }
 
-/* Delta(op, path, value), a spare one if there is one, tracked or not as
- * its items need (track_delta). */
+/* Delta(op, path, value), a spare one if there is one (spare and new
+ * Deltas are untracked). One whose path and value hold no container is
+ * left untracked, as CPython would untrack such a tuple at its first
+ * collection, but now; the others are tracked. */
 static PyObject *
 new_delta(ParserObject *p, PyObject *op, PyObject *path, PyObject *value)
 {
     PyObject *delta;
 #if JD_REUSE
+    delta = p->spare_append;
+    if (delta != NULL && op == JD.op_append && PyTuple_GET_ITEM(delta, 1) == path &&
+        PyUnicode_CheckExact(value)) {
+        /* Only the text changes (None for a str: nothing the GC sees). */
+        p->spare_append = NULL;
+        Py_INCREF(value);
+        PyTuple_SET_ITEM(delta, 2, value);
+        Py_DECREF(Py_None);
+        return delta;
+    }
     if (p->n_spare) {
         delta = p->spare[--p->n_spare];
         p->spare[p->n_spare] = NULL;
@@ -308,7 +358,9 @@ new_delta(ParserObject *p, PyObject *op, PyObject *path, PyObject *value)
             return NULL;
         }
     }
-    track_delta(delta, atomic(path) && atomic(value));
+    if (!atomic(value) || !atomic(path)) {
+        PyObject_GC_Track(delta);
+    }
     return delta;
 }
 
@@ -1785,6 +1837,7 @@ ParserBase_traverse(ParserObject *self, visitproc visit, void *arg)
 #undef JD_VISIT
     Py_VISIT(self->last_deltas);
     Py_VISIT(self->spare_list);
+    Py_VISIT(self->spare_append);
     /* The spare Deltas hold nothing and are untracked. */
     return 0;
 }
@@ -1799,6 +1852,7 @@ ParserBase_clear(ParserObject *self)
 #undef JD_CLEAR
     Py_CLEAR(self->last_deltas);
     Py_CLEAR(self->spare_list);
+    Py_CLEAR(self->spare_append);
     while (self->n_spare) {
         self->n_spare--;
         Py_CLEAR(self->spare[self->n_spare]);

@@ -93,6 +93,7 @@ typedef struct {
     PyObject *spare_list;             /* emptied, for the next feed, or NULL */
     PyObject *spare[JD_SPARE_DELTAS]; /* emptied Deltas (no items, untracked) */
     int n_spare;
+    PyObject *spare_append; /* Delta("append", path, None), or NULL */
     char checked; /* the object fields passed fast_consume_possible and no
                      attribute was set from Python since (see tp_setattro) */
 } ParserObject;
