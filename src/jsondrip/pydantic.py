@@ -415,6 +415,33 @@ class TypedParser(Generic[T]):
                     if kind is dict or kind is list:
                         if role == FORBIDDEN:
                             self._on_add(path, value)
+                        elif (
+                            role == TYPED
+                            and shape is not None
+                            and shape.shown
+                            and (shape.object_ok if kind is dict else shape.array_ok)
+                            and (type(parent.view) is list or parent_shape.plain_model)  # type: ignore[union-attr]
+                        ):
+                            # What _open does for a partial value shown in a
+                            # list or a plain model (a shown shape is no union).
+                            view = shape.partial() if kind is dict else []
+                            opened = _Open(
+                                path, _TYPED, shape, view, role, (*parent.loc, path[-1]), attribute
+                            )
+                            if shape.keeps_inputs:
+                                opened.inputs = {}
+                            stack.append(opened)
+                            parent_view = parent.view
+                            if type(parent_view) is list:
+                                index = path[-1]
+                                if index == len(parent_view):
+                                    parent_view.append(view)
+                                else:
+                                    parent_view[index] = view
+                            else:
+                                parent_view.__dict__[attribute] = view
+                                parent_view.__pydantic_fields_set__.add(attribute)
+                            self._changes += 1
                         else:  # what _on_add does here
                             self._open(path, value, kind is dict, parent, role, attribute, shape)
                         continue
