@@ -389,9 +389,11 @@ class TypedParser(Generic[T]):
         The common cases are handled here, inline (this loop runs for every
         chunk with a delta): a scalar that is a field of a partial model or
         an item of a partial list, from its "add" to its "end" (a number or
-        literal arrives whole: its "end" is the next delta, taken with it).
-        Anything else goes through :meth:`_on_add` and :meth:`_on_end`, which
-        handle every case; the fast paths only skip steps that cannot apply.
+        literal arrives whole: its "end" is the next delta, taken with it);
+        a shown list or model opening in a partial list or plain model, and
+        closing there complete as it is. Anything else goes through
+        :meth:`_on_add` and :meth:`_on_end`, which handle every case; the
+        fast paths only skip steps that cannot apply.
         """
         stack = self._stack
         steps = iter(deltas)
