@@ -16,7 +16,7 @@ import json
 import pickle
 import sys
 import tracemalloc
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, ClassVar, Optional
 
 import pytest
 from pydantic import (
@@ -258,6 +258,77 @@ def test_models_with_their_own_code_are_validated_by_pydantic() -> None:
     parser.feed('{"post": {"name": "p"')
     assert parser.value is not None
     assert parser.value.post._area == 0
+
+
+class Made(BaseModel):
+    """A plain model whose own ``__new__`` makes its instances."""
+
+    made: ClassVar[int] = 0
+    name: str
+    size: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Made:
+        Made.made += 1
+        return super().__new__(cls)
+
+
+def test_a_partial_model_is_made_by_its_own_new() -> None:
+    Made.made = 0
+    parser = TypedParser(Made)
+    parser.feed('{"name": "a"')
+    assert Made.made == 1
+    assert parser.value is not None
+    assert parser.value.name == "a"
+    parser.feed(', "size": 2}')
+    assert parser.close() == Made.model_validate_json('{"name": "a", "size": 2}')
+
+
+def test_a_chunk_that_only_opens_or_closes_a_nested_model_or_list_yields() -> None:
+    """Opening a shown value puts a partial one in place, closing it
+    completes it (``is_complete`` turns true): the stream yields then, though
+    no field changed."""
+    chunks = [
+        '{"title": "t", "leaves": [{"name": "a", "size": 1}',
+        "]",
+        ', "best": {',
+        '"name": "b", "size": 2',
+        "}",
+        "}",
+    ]
+    drafts = stream(chunks, Tree)
+    yielded = []
+    for draft in drafts:
+        best = draft.best
+        yielded.append(
+            (
+                drafts.parser.is_complete(("leaves",)),
+                None if best is None else set(best.model_fields_set),
+                drafts.parser.is_complete(("best",)),
+            )
+        )
+    assert yielded == [
+        (False, None, False),
+        (True, None, False),  # "]"
+        (True, set(), False),  # ', "best": {'
+        (True, {"name"}, False),  # the number 2 may go on
+        (True, {"name", "size"}, True),  # "}"
+        (True, {"name", "size"}, True),  # the final value
+    ]
+
+
+@pytest.mark.parametrize("bad", [" x", ", 1", "]"])
+def test_a_syntax_error_keeps_what_arrived_before_it_in_the_chunk(bad: str) -> None:
+    parser = TypedParser(Leaf)
+    parser.feed('{"name": "a", "size"')
+    with pytest.raises(JSONStreamError) as caught:
+        parser.feed(": 12" + bad)
+    value = parser.value
+    assert value is not None
+    assert (value.name, value.size) == ("a", 12)
+    assert parser.is_complete(("size",))
+    with pytest.raises(JSONStreamError) as again:
+        parser.feed("}")
+    assert again.value is caught.value
 
 
 # -- the shown string ----------------------------------------------------------------

@@ -88,6 +88,7 @@ class Shape:
         "_fields",
         "_gated",
         "_key_of",
+        "_plain_new",
         "aliased",
         "allow_extra",
         "annotation",
@@ -173,8 +174,11 @@ class Shape:
         # An open string shows its prefix here.
         self.showable = self.str_like and not self.hooked
         self.plain_model = self.kind == MODEL and self._is_plain_model()
+        # partial() may make the model with object.__new__ and set its slots.
+        self._plain_new = False
         if self.plain_model:
             self._key_of = {name: key for key, (name, _) in self._fields.items()}
+            self._plain_new = target.__new__ is _new_object
         # An open object here keeps its children's inputs for its validation
         # (a plain model's are its fields: see inputs_of).
         self.keeps_inputs = self.kind == DATACLASS or (self.kind == MODEL and not self.plain_model)
@@ -336,6 +340,15 @@ class Shape:
             # Not model_construct: it would run model_post_init on nothing
             # (validators never see partial data; the hook runs when the
             # model completes, in its validation).
+            if self.plain_model and self._plain_new:
+                # No private attributes, no extra keys kept, object.__new__:
+                # BaseModel's own slots set directly (~2.5x object.__setattr__).
+                view = _new_object(target)
+                _set(view, "__dict__", self._empty.copy())  # a copy: ~5x dict.fromkeys
+                _set_fields_set(view, set())
+                _set_extra(view, None)
+                _set_private(view, None)
+                return view
             view = _new_object(target) if target.__new__ is _new_object else target.__new__(target)
             _set(view, "__dict__", self._empty.copy())  # a copy: ~5x dict.fromkeys
             _set(view, "__pydantic_fields_set__", set())
@@ -503,6 +516,10 @@ class Shape:
 
 _set = object.__setattr__
 _new_object = object.__new__
+# The setters of BaseModel's own slots.
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 _EXACT = 2**53  # integers up to this size are exact floats
 

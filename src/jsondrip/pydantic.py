@@ -159,6 +159,19 @@ class _Open:
         self.raw: Any = None  # the parser's own container, once needed
 
 
+class _Attributes:
+    """A dataclass's attributes as a mapping that can only be written:
+    ``slots[name] = value`` sets them (for the open string's repaint)."""
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        object.__setattr__(self.target, name, value)
+
+
 class TypedParser(Generic[T]):
     """Incremental parser that validates against a pydantic-supported type.
 
@@ -193,9 +206,11 @@ class TypedParser(Generic[T]):
         self._pending: Optional[tuple[Path, int, Optional[Shape], Any, Optional[_Open]]] = None
         self._changes = 0  # how often the typed view changed (for stream())
         self._final_seen_at: Optional[int] = None
-        # The open string shown in the typed view, while it is open: where
-        # value repaints it from, (raw holder, key, view, slot, setter).
-        self._paint: Optional[tuple[Any, Any, Any, Any, Any]] = None
+        # The open string shown in the typed view, while it is open:
+        # (slots, slot, raw holder, key): feed repaints slots[slot] from
+        # holder[key] (slots: a model's __dict__, a list or dict, or
+        # _Attributes for a dataclass).
+        self._paint: Optional[tuple[Any, Any, Any, Any]] = None
         self._final: Any = None
         self._has_final = False
         self._error: Optional[Exception] = None
@@ -282,53 +297,53 @@ class TypedParser(Generic[T]):
         if self._error is not None:
             raise self._error
         paint = self._paint
-        if paint is not None:
+        if paint is None:
+            try:
+                deltas = self._parser.feed(chunk)
+            except BaseException as error:
+                self._failed(error)
+                raise
+            if not deltas:
+                return []
+        else:
             # The open string is shown: let go of it while the parser appends
             # to it, so that it grows in place (held here too, every append
             # would copy it). Nothing else reads it before it is put back.
-            if paint[4] is None:
-                paint[2][paint[3]] = ""
-            else:
-                paint[4](paint[2], paint[3], "")
-        try:
-            deltas = self._parser.feed(chunk)
-        except JSONStreamError as error:
-            # Keep the typed view in step with what arrived; the syntax error
-            # is the one to report.
+            slots, slot, holder, key = paint
+            slots[slot] = ""
+            try:
+                deltas = self._parser.feed(chunk)
+            except BaseException as error:
+                self._failed(error)
+                raise
+            slots[slot] = holder[key]  # self._repaint(), inline: on every chunk
+            if not deltas:
+                return []
+            if len(deltas) == 1 and deltas[0][0] == "append":
+                # Most chunks of a stream make no delta or one "append": the
+                # shown string grew, and nothing else changed.
+                self._changes += 1
+                return []
+        items: list[Item] = []
+        self._apply(deltas, items)
+        return items
+
+    def _failed(self, error: BaseException) -> None:
+        """The parser raised in ``feed``: keep the typed view in step with
+        what arrived (a syntax error latches the parser; it is the one to
+        report)."""
+        self._repaint()
+        if isinstance(error, JSONStreamError):
             self._error = error
-            self._repaint()
             with contextlib.suppress(ValidationError):
                 self._apply(error.deltas, [])
-            raise
-        except BaseException:
-            self._repaint()
-            raise
-        if paint is not None:  # self._repaint(), inline: this runs on every chunk
-            holder, key, view, slot, setter = paint
-            if setter is None:
-                view[slot] = holder[key]
-            else:
-                setter(view, slot, holder[key])
-        items: list[Item] = []
-        if deltas:
-            # Most chunks of a stream make no delta or one "append" (the open
-            # string grew): those take the first branch and nothing else.
-            if len(deltas) == 1 and deltas[0][0] == "append":
-                if paint is not None:
-                    self._changes += 1
-            else:
-                self._apply(deltas, items)
-        return items
 
     def _repaint(self) -> None:
         """Show the open string's text as the parser holds it."""
         paint = self._paint
         if paint is not None:
-            holder, key, view, slot, setter = paint
-            if setter is None:
-                view[slot] = holder[key]
-            else:
-                setter(view, slot, holder[key])
+            slots, slot, holder, key = paint
+            slots[slot] = holder[key]
 
     def feed_eof(self) -> list[Item]:
         """Signal the end of input; return the items that completes (rarely any).
@@ -374,9 +389,11 @@ class TypedParser(Generic[T]):
         The common cases are handled here, inline (this loop runs for every
         chunk with a delta): a scalar that is a field of a partial model or
         an item of a partial list, from its "add" to its "end" (a number or
-        literal arrives whole: its "end" is the next delta, taken with it).
-        Anything else goes through :meth:`_on_add` and :meth:`_on_end`, which
-        handle every case; the fast paths only skip steps that cannot apply.
+        literal arrives whole: its "end" is the next delta, taken with it);
+        a shown list or model opening in a partial list or plain model, and
+        closing there complete as it is. Anything else goes through
+        :meth:`_on_add` and :meth:`_on_end`, which handle every case; the
+        fast paths only skip steps that cannot apply.
         """
         stack = self._stack
         steps = iter(deltas)
@@ -400,6 +417,33 @@ class TypedParser(Generic[T]):
                     if kind is dict or kind is list:
                         if role == FORBIDDEN:
                             self._on_add(path, value)
+                        elif (
+                            role == TYPED
+                            and shape is not None
+                            and shape.shown
+                            and (shape.object_ok if kind is dict else shape.array_ok)
+                            and (type(parent.view) is list or parent_shape.plain_model)  # type: ignore[union-attr]
+                        ):
+                            # What _open does for a partial value shown in a
+                            # list or a plain model (a shown shape is no union).
+                            view = shape.partial() if kind is dict else []
+                            opened = _Open(
+                                path, _TYPED, shape, view, role, (*parent.loc, path[-1]), attribute
+                            )
+                            if shape.keeps_inputs:
+                                opened.inputs = {}
+                            stack.append(opened)
+                            parent_view = parent.view
+                            if type(parent_view) is list:
+                                index = path[-1]
+                                if index == len(parent_view):
+                                    parent_view.append(view)
+                                else:
+                                    parent_view[index] = view
+                            else:
+                                parent_view.__dict__[attribute] = view
+                                parent_view.__pydantic_fields_set__.add(attribute)
+                            self._changes += 1
                         else:  # what _on_add does here
                             self._open(path, value, kind is dict, parent, role, attribute, shape)
                         continue
@@ -412,12 +456,38 @@ class TypedParser(Generic[T]):
                             self._show_string(parent, path, attribute, value)
                         continue
                     # A number or literal arrives whole: its "end" is next.
-                    closing = next(steps, None)
-                    if closing is None or closing[0] != "end":  # pragma: no cover
+                    if next(steps)[0] != "end":  # pragma: no cover
                         raise AssertionError("a number or literal's end must follow its add")
                 elif op == "end":
                     pending = self._pending
                     if pending is None:
+                        # A container closed. What _on_end does when it is a
+                        # shown value of a partial list or plain model, complete
+                        # as it is (Shape.done_when_closed, inline): it is in
+                        # place since it opened.
+                        opened = stack[-1]
+                        shape = opened.shape
+                        if (
+                            opened.mode == _TYPED
+                            and opened.role == TYPED
+                            and path
+                            and (
+                                shape.trivial  # type: ignore[union-attr]
+                                or (
+                                    shape.plain_model  # type: ignore[union-attr]
+                                    and len(opened.view.__pydantic_fields_set__)
+                                    == len(shape.field_names)  # type: ignore[union-attr]
+                                )
+                            )
+                        ):
+                            parent = stack[-2]
+                            if type(parent.view) is list or parent.shape.plain_model:  # type: ignore[union-attr]
+                                # Neither keeps inputs (see Shape.keeps_inputs).
+                                stack.pop()
+                                self._changes += 1
+                                if type(path[-1]) is int:
+                                    items.append(_new(Item, (path, opened.view)))
+                                continue
                         self._on_end(path, value, items)
                         continue
                     _, role, shape, attribute, owner = pending
@@ -527,16 +597,16 @@ class TypedParser(Generic[T]):
             fields[attribute] = text
             view.__pydantic_fields_set__.add(attribute)
             self._changes += 1
-            self._paint = (raw, key, fields, attribute, None)
+            self._paint = (fields, attribute, raw, key)
             return
         if not self._put(parent, key, attribute, text, mark=True):
             return
         if shape.kind == MODEL:
-            self._paint = (raw, key, view.__dict__, attribute, None)
+            self._paint = (view.__dict__, attribute, raw, key)
         elif shape.kind == DATACLASS:
-            self._paint = (raw, key, view, attribute, object.__setattr__)
+            self._paint = (_Attributes(view), attribute, raw, key)
         else:
-            self._paint = (raw, key, view, key, None)
+            self._paint = (view, key, raw, key)
 
     def _open(
         self,
