@@ -15,6 +15,7 @@ import codecs
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable
 
@@ -120,10 +121,8 @@ def pure_python_jsondrip() -> Any:
     package (same files, imported as ``jsondrip_pure_python`` with
     ``JSONDRIP_PURE_PYTHON=1``), so both backends are measured in one run.
     """
-    import importlib.util
     import os
     import sys
-    from pathlib import Path
 
     import jsondrip
 
@@ -132,24 +131,32 @@ def pure_python_jsondrip() -> Any:
     name = "jsondrip_pure_python"
     if name in sys.modules:
         return sys.modules[name]
-    root = Path(jsondrip.__file__).parent
     saved = os.environ.get("JSONDRIP_PURE_PYTHON")
     os.environ["JSONDRIP_PURE_PYTHON"] = "1"
     try:
-        spec = importlib.util.spec_from_file_location(
-            name, root / "__init__.py", submodule_search_locations=[str(root)]
-        )
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+        module = _import_package(name, Path(jsondrip.__file__).parent)
     finally:
         if saved is None:
             del os.environ["JSONDRIP_PURE_PYTHON"]
         else:
             os.environ["JSONDRIP_PURE_PYTHON"] = saved
     assert module.BACKEND == "python"
+    return module
+
+
+def _import_package(name: str, root: Path) -> Any:
+    """Import the package in folder ``root`` as module ``name`` (a private copy)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        name, root / "__init__.py", submodule_search_locations=[str(root)]
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
     return module
 
 
@@ -165,17 +172,15 @@ def baseline_jsondrip() -> Any:
     imported as ``jsondrip_baseline`` (that revision is pure Python), so "no slower
     than today" is measured in the same run, not taken from a figure on another
     machine.  Raises ``ImportError`` when git or the revision is not available (an
-    sdist, a shallow clone): the row then says "not measured".
+    sdist, a shallow clone): the row then falls back to issue 10's figure, and says so.
     """
     import atexit
-    import importlib.util
     import shutil
     import subprocess
     import sys
     import tarfile
     import tempfile
     from io import BytesIO
-    from pathlib import Path
 
     name = "jsondrip_baseline"
     if name in sys.modules:
@@ -196,16 +201,7 @@ def baseline_jsondrip() -> Any:
         # The "data" filter where this Python has it (3.12, and 3.9-3.11 security releases).
         safe: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         tar.extractall(folder, **safe)
-    root = folder / "src" / "jsondrip"
-    spec = importlib.util.spec_from_file_location(
-        name, root / "__init__.py", submodule_search_locations=[str(root)]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return _import_package(name, folder / "src" / "jsondrip")
 
 
 def backend_label() -> str:
