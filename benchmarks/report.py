@@ -326,14 +326,18 @@ def _noop_count(res: CurveResult | None, peer: str, key: str, noop: float | None
     return cost / noop if cost is not None and noop else None
 
 
-def _noops(res: CurveResult | None, peer: str, noop: float | None) -> tuple[float, str] | None:
-    """The largest per-chunk cost over the sizes, in no-op calls, and its size."""
+def _noop_counts(res: CurveResult | None, peer: str, noop: float | None) -> list[tuple[float, str]]:
+    """The per-chunk cost at each size measured, in no-op calls, with the size's label."""
     if res is None:
-        return None
-    costs = [
+        return []
+    return [
         (n, s.label) for s in res.sizes if (n := _noop_count(res, peer, s.key, noop)) is not None
     ]
-    return max(costs) if costs else None
+
+
+def _noops(res: CurveResult | None, peer: str, noop: float | None) -> tuple[float, str] | None:
+    """The largest per-chunk cost over the sizes, in no-op calls, and its size."""
+    return max(_noop_counts(res, peer, noop), default=None)
 
 
 def _growth(res: CurveResult | None, peer: str) -> float | None:
@@ -407,19 +411,12 @@ def backend_targets(
     )
 
     def per_chunk_target(peer: str, limit: float) -> Target:
-        worst = _noops(llm, peer, noop)
-        if worst is None or llm is None:
+        counts = _noop_counts(llm, peer, noop)
+        if not counts:
             return _na()
-        each = [
-            f"{n:.1f} at {s.label}"
-            for s in llm.sizes
-            if (n := _noop_count(llm, peer, s.key, noop)) is not None
-        ]
-        return Target(
-            "",
-            f"≤ {worst[0]:.1f} no-op calls (worst: {worst[1]}; " + ", ".join(each) + ")",
-            worst[0] <= limit,
-        )
+        worst, where = max(counts)
+        each = ", ".join(f"{n:.1f} at {label}" for n, label in counts)
+        return Target("", f"≤ {worst:.1f} no-op calls (worst: {where}; {each})", worst <= limit)
 
     rows.append(
         BackendTarget(
